@@ -1,0 +1,1 @@
+"""The outer layer: composition root, runtime, outbox dispatcher, scheduler and platform adapters."""

@@ -1,0 +1,87 @@
+"""The `carpool` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from enum import StrEnum
+
+import typer
+from pydantic import ValidationError
+
+from bots.runtime import StartupError, db_upgrade, run
+from config.settings import Settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Carpool CoP: communities of practice in chat.")
+db_app = typer.Typer(no_args_is_help=True, help="Database maintenance.")
+app.add_typer(db_app, name="db")
+
+
+class PlatformChoice(StrEnum):
+    console = "console"
+    discord = "discord"
+    matrix = "matrix"
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"CARPOOL_{'__'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in error.errors()
+        )
+        fail(f"configuration error: {problems}")
+        raise  # unreachable
+
+
+def fail(message: str) -> None:
+    typer.echo(f"carpool: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def setup_logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Statement logs could contain message text: keep SQLAlchemy quiet.
+    logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
+    # Routine start-up chatter would interleave with the console chat.
+    for name in ("alembic", "apscheduler"):
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger().level))
+
+
+@app.command("run")
+def run_command(
+    platform: list[PlatformChoice] = typer.Option(
+        None, "--platform", "-p", help="Platform(s) to run; default: all with credentials, else console."),
+) -> None:
+    """Start the bot."""
+    settings = load_settings()
+    setup_logging(settings.log_level)
+    names = [p.value for p in platform] if platform else settings.platforms()
+    try:
+        asyncio.run(run(settings, names))
+    except StartupError as error:
+        fail(str(error))
+    except KeyboardInterrupt:
+        pass
+
+
+@db_app.command("upgrade")
+def db_upgrade_command() -> None:
+    """Apply database migrations."""
+    settings = load_settings()
+    setup_logging(settings.log_level)
+    try:
+        asyncio.run(db_upgrade(settings))
+    except StartupError as error:
+        fail(str(error))
+    typer.echo("database is up to date")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

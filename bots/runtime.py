@@ -1,0 +1,90 @@
+"""Start-up and the main loop: check the database, migrate, start the platforms, the outbox
+dispatcher and the scheduler; stop them all cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bots.bootstrap import App, bootstrap
+from bots.housekeeping import housekeeping
+from config.settings import Settings
+from core.clock import Clock
+from core.ports import ChatPlatform
+from storage.engine import make_engine, parse_url
+from storage.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+
+class StartupError(Exception):
+    """Start-up cannot continue; the message is one clear line for the operator."""
+
+
+def describe_url(settings: Settings) -> str:
+    return parse_url(settings.database_url.get_secret_value()).render_as_string(hide_password=True)
+
+
+async def open_database(settings: Settings) -> AsyncEngine:
+    """Connect (with a time limit) and migrate, or fail with one clear line."""
+    engine = make_engine(settings.database_url.get_secret_value())
+    try:
+        async with asyncio.timeout(15):
+            async with engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+    except Exception as error:
+        await engine.dispose()
+        reason = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
+        raise StartupError(f"cannot reach the database {describe_url(settings)}: {reason}") from None
+    await upgrade(engine)
+    return engine
+
+
+PlatformFactory = Callable[[App], ChatPlatform]
+
+
+def platform_factories() -> dict[str, PlatformFactory]:
+    from bots.console.factory import make_console
+
+    return {"console": make_console}
+
+
+async def run(settings: Settings, platform_names: list[str], *, clock: Clock | None = None) -> None:
+    factories = platform_factories()
+    unknown = [name for name in platform_names if name not in factories]
+    if unknown:
+        raise StartupError(f"unknown or unavailable platform: {', '.join(unknown)}")
+    engine = await open_database(settings)
+    app = bootstrap(settings, clock=clock, engine=engine)
+    platforms = [factories[name](app) for name in platform_names]
+    dispatcher = app.attach(platforms)
+    scheduler = AsyncIOScheduler()
+    scheduler.add_job(housekeeping, "interval", args=[app], hours=1, id="housekeeping",
+                      max_instances=1, coalesce=True)
+    scheduler.start()
+    background = [asyncio.create_task(dispatcher.run_forever(), name="outbox")]
+    try:
+        runs: list[Awaitable[None]] = [p.run() for p in platforms]  # type: ignore[attr-defined]
+        await asyncio.gather(*runs)
+    finally:
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
+        scheduler.shutdown(wait=False)
+        # What the last commands wrote to the outbox still goes out before we stop.
+        try:
+            await dispatcher.run_once()
+        finally:
+            await engine.dispose()
+
+
+async def db_upgrade(settings: Settings) -> None:
+    engine = await open_database(settings)
+    await engine.dispose()
+
+

@@ -1,0 +1,9 @@
+"""Imports every feature's commands so they register. Adapters import this, not features."""
+
+from __future__ import annotations
+
+import core.community.commands
+import core.help
+import core.linking.commands
+import core.membership.commands
+import core.rules.commands  # noqa: F401

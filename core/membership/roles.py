@@ -1,0 +1,34 @@
+"""Roles on the platforms follow the core: a leader change becomes a RoleChange in the outbox
+for every home of the community where the person has an account on that platform."""
+
+from __future__ import annotations
+
+from core.commands.context import Context
+from core.community.model import Community
+from core.community.settings import DISCORD_LEADER_ROLE, MATRIX_LEADER_POWER
+from core.effects import RoleChange
+from core.roles import Role
+
+# Only leadership is mirrored on the platforms (Discord role, Matrix power level).
+MIRRORED = frozenset({Role.LEADER})
+
+
+async def sync_platform_role(
+    ctx: Context, community: Community, person_id: int, role: Role, *, granted: bool
+) -> None:
+    if role not in MIRRORED:
+        return
+    homes = await ctx.uow.homes.for_community(community.id)
+    accounts = (await ctx.uow.accounts.for_persons([person_id])).get(person_id, [])
+    discord_role = community.settings.get(DISCORD_LEADER_ROLE)
+    for home in homes:
+        for account in accounts:
+            if account.ref.platform != home.platform:
+                continue
+            if home.platform == "discord" and discord_role == "off":
+                continue
+            await ctx.emit(RoleChange(
+                home.ref, account.ref, role, granted, community.name,
+                discord_role_id=None if discord_role == "off" else discord_role,
+                matrix_power_level=community.settings.get(MATRIX_LEADER_POWER),
+            ))

@@ -1,0 +1,9 @@
+"""Every table module, imported so the metadata is complete (Alembic, create_all in tests)."""
+
+from __future__ import annotations
+
+import storage.codes
+import storage.community
+import storage.membership
+import storage.outbox
+import storage.rules  # noqa: F401
