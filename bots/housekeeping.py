@@ -20,6 +20,7 @@ async def housekeeping(app: App) -> None:
     now = app.clock.now()
     async with app.uow() as uow:
         await uow.outbox.purge_delivered(now - KEEP_DELIVERED)
+        await uow.timers.purge_fired(now - KEEP_DELIVERED)
         await uow.db.execute(delete(LinkCodeRow).where(
             or_(LinkCodeRow.expires_at < now, LinkCodeRow.used_at.is_not(None))))
         await uow.commit()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
@@ -66,6 +67,7 @@ async def run(settings: Settings, platform_names: list[str], *, clock: Clock | N
     scheduler = AsyncIOScheduler()
     scheduler.add_job(housekeeping, "interval", args=[app], hours=1, id="housekeeping",
                       max_instances=1, coalesce=True)
+    schedule_sweeps(app, scheduler)
     scheduler.start()
     background = [asyncio.create_task(dispatcher.run_forever(), name="outbox")]
     try:
@@ -81,6 +83,38 @@ async def run(settings: Settings, platform_names: list[str], *, clock: Clock | N
             await dispatcher.run_once()
         finally:
             await engine.dispose()
+
+
+def schedule_sweeps(app: App, scheduler: AsyncIOScheduler) -> None:
+    """Timers are swept every CARPOOL_SWEEP_SECONDS by an interval job, and also at the next
+    due time when that comes sooner (a timer armed for 3 s must not wait 15)."""
+    interval = timedelta(seconds=app.settings.sweep_seconds)
+
+    async def sweep() -> None:
+        try:
+            await app.sweeper.run_once()
+            upcoming = await app.sweeper.next_due()
+        except Exception:
+            log.exception("timer sweep failed; the next one retries")
+            return
+        if upcoming is not None:
+            sweep_at(upcoming)
+
+    early: list[datetime] = []
+
+    def sweep_at(when: datetime) -> None:
+        now = datetime.now(UTC)
+        if when - now >= interval:
+            return  # the interval job comes first
+        if early and now < early[0] <= when:
+            return  # an earlier wake-up is already set; it will schedule the next one
+        early[:] = [max(when, now)]
+        scheduler.add_job(sweep, "date", run_date=max(when, now) + timedelta(milliseconds=5), id="sweep-early",
+                          replace_existing=True, misfire_grace_time=None)
+
+    scheduler.add_job(sweep, "interval", seconds=app.settings.sweep_seconds, id="sweep", max_instances=1,
+                      coalesce=True, next_run_time=datetime.now(UTC))
+    app.sweep_at = sweep_at
 
 
 async def db_upgrade(settings: Settings) -> None:

@@ -6,4 +6,9 @@ import core.community.commands
 import core.help
 import core.linking.commands
 import core.membership.commands
+import core.questions.commands
+import core.questions.digest
+import core.questions.ladder
+import core.questions.leaders
+import core.questions.settings
 import core.rules.commands  # noqa: F401

@@ -33,11 +33,25 @@ class Action:
 
 
 @dataclass(frozen=True, slots=True)
+class OpenThread:
+    """Asks the adapter to start a thread with the reply as its first message (a forum post,
+    a thread on the reply, a Matrix thread root) and to report the thread's id back through
+    `CommandBus.attach_thread(key, …)`."""
+
+    key: str
+    title: str
+    tags: tuple[str, ...] = ()
+    # The short number users see (#4), for platforms that name threads by it (the console).
+    number: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     text: str
     private: bool = False
     error: bool = False
     actions: tuple[Action, ...] = ()
+    thread: OpenThread | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,4 +101,20 @@ class RoleChange:
         return self.home.platform
 
 
-OutboundEffect = DirectMessage | HomePost | RoleChange
+@dataclass(frozen=True, slots=True)
+class ThreadUpdate:
+    """A question's thread changed state: Discord forum posts get their tag (and may be
+    archived); other platforms need not show it."""
+
+    home: HomeRef
+    thread_id: str
+    status: Literal["open", "answered", "solved", "closed"]
+    archive: bool = False
+    kind: Literal["thread"] = "thread"
+
+    @property
+    def platform(self) -> Platform:
+        return self.home.platform
+
+
+OutboundEffect = DirectMessage | HomePost | RoleChange | ThreadUpdate

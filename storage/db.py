@@ -35,7 +35,8 @@ class Upsert:
                 index_elements=self.keys, set_={c: statement.excluded[c] for c in self.columns})
         return self._built[dialect]
 
-    def __call__(self, db: Db, values: dict[str, Any]) -> Awaitable[Result[Any]]:
+    def __call__(self, db: Db, values: dict[str, Any] | list[dict[str, Any]]) -> Awaitable[Result[Any]]:
+        """One row, or many in one executemany."""
         return db.execute(self._statement(db.dialect), values)
 
 

@@ -129,6 +129,16 @@ class SqlAccountRepo:
         row = (await self.db.execute(query)).first()
         return None if row is None else account_from_row(row)
 
+    async def get_many(self, refs: Sequence[AccountRef]) -> dict[AccountRef, Account]:
+        result: dict[AccountRef, Account] = {}
+        for platform in {r.platform for r in refs}:
+            ids = {r.user_id for r in refs if r.platform == platform}
+            query = select(AccountRow.__table__).where(AccountRow.platform == platform, AccountRow.user_id.in_(ids))
+            for row in (await self.db.execute(query)).all():
+                account = account_from_row(row)
+                result[account.ref] = account
+        return result
+
     async def for_persons(self, person_ids: Sequence[int]) -> dict[int, list[Account]]:
         result: dict[int, list[Account]] = {}
         if not person_ids:
@@ -205,6 +215,14 @@ class SqlMemberRepo:
         query = select(func.count()).select_from(MembershipRow).where(
             MembershipRow.community_id == community_id, MembershipRow.active.is_(True))
         return int((await self.db.execute(query)).scalar_one())
+
+    async def roles_of(self, community_id: int, person_ids: Sequence[int]) -> dict[int, frozenset[Role]]:
+        if not person_ids:
+            return {}
+        query = select(MembershipRow.person_id, MembershipRow.roles).where(
+            MembershipRow.community_id == community_id, MembershipRow.person_id.in_(set(person_ids)),
+            MembershipRow.active.is_(True))
+        return {row.person_id: from_bits(row.roles) for row in (await self.db.execute(query)).all()}
 
     async def communities_of(self, person_id: int) -> Sequence[Membership]:
         query = select(MembershipRow.__table__).where(MembershipRow.person_id == person_id,

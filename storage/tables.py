@@ -6,4 +6,6 @@ import storage.codes
 import storage.community
 import storage.membership
 import storage.outbox
-import storage.rules  # noqa: F401
+import storage.questions
+import storage.rules
+import storage.timers  # noqa: F401

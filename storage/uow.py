@@ -17,7 +17,9 @@ from storage.db import Db, is_unique_violation
 from storage.engine import BEGIN_MODE
 from storage.membership import SqlAccountRepo, SqlMemberRepo
 from storage.outbox import SqlOutbox
+from storage.questions import SqlQuestionRepo
 from storage.rules import SqlRuleRepo
+from storage.timers import SqlTimerRepo
 
 
 class SqlUnitOfWork:
@@ -42,6 +44,8 @@ class SqlUnitOfWork:
         self.rules = SqlRuleRepo(self.db)
         self.codes = SqlCodeRepo(self.db)
         self.outbox = SqlOutbox(self.db, self.clock)
+        self.timers = SqlTimerRepo(self.db)
+        self.questions = SqlQuestionRepo(self.db)
         self._committed = False
         return self
 

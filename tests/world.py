@@ -44,6 +44,11 @@ class World:
     async def say(self, name: str, line: str, *, where: Where | None = HOME, admin: bool | None = None,
                   platform: Platform = "console") -> Reply:
         reply = await self.app.bus.run_text(line, self.actor(name, platform=platform, admin=admin), where)
+        if reply.thread is not None and reply.thread.number is not None and where is not None:
+            # As the console does: a question's thread is named by its number.
+            from bots.console.platform import thread_id
+
+            await self.app.bus.attach_thread(reply.thread.key, thread_id(reply.thread.number))
         # What a console user reads: Markdown markers and mention tokens rendered as text.
         return replace(reply, text=plain(reply.text))
 
@@ -63,6 +68,25 @@ class World:
         await self.ok(leader, f'community setup "{name}" living with ME/CFS', admin=True)
         for member in members:
             await self.ok(member, "join accept")
+
+    async def sweep(self) -> int:
+        """Fire due timers, then deliver the outbox: what a minute of a running bot does."""
+        fired = await self.app.sweeper.run_once()
+        await self.deliver()
+        return fired
+
+    async def reply_in(self, name: str, number: int, *, bot: bool = False, platform: Platform = "console") -> None:
+        """`name` writes a message in question `number`'s thread (console threads are named by number)."""
+        from bots.console.platform import thread_id
+        from core.questions.activity import ThreadMessage
+
+        await self.app.ingest.submit(ThreadMessage(platform, thread_id(number),
+                                                   self.actor(name, platform=platform, bot=bot), self.clock.now()))
+
+    async def in_thread(self, name: str, number: int, line: str, **kwargs: Any) -> Reply:
+        from bots.console.platform import thread_id
+
+        return await self.say(name, line, where=replace(HOME, thread_id=thread_id(number)), **kwargs)
 
     async def deliver(self) -> int:
         assert self.app.dispatcher is not None

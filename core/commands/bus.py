@@ -9,12 +9,13 @@ from collections.abc import Callable
 
 from core.clock import Clock
 from core.commands.context import Context
-from core.commands.parser import parse
+from core.commands.parser import parse_scoped
 from core.commands.spec import Access, CommandSpec, spec_for
+from core.commands.threads import ATTACHERS
 from core.effects import Reply
 from core.errors import ConcurrentUpdate, PermissionDenied, UserError
 from core.network import NetworkPolicy
-from core.ports import UnitOfWorkFactory
+from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.refs import Actor, Where
 from core.roles import Role
 
@@ -32,23 +33,33 @@ class CommandBus:
         self.uow_factory = uow_factory
         self.clock = clock
         self.network = network
-        # Called after every commit, e.g. to wake the outbox dispatcher.
-        self.on_commit: Callable[[], None] | None = None
+        # Called after every commit with the unit of work, e.g. to wake the outbox dispatcher
+        # or the timer sweeper.
+        self.on_commit: Callable[[UnitOfWork], None] | None = None
 
     async def run_text(self, line: str, actor: Actor, where: Where | None) -> Reply:
         try:
-            cmd = parse(line)
+            cmd, scope = parse_scoped(line)
         except UserError as error:
             return Reply(error.message, private=True, error=True)
-        return await self.run(cmd, actor, where)
+        return await self.run(cmd, actor, where, community_id=scope)
 
-    async def run(self, cmd: object, actor: Actor, where: Where | None) -> Reply:
+    async def attach_thread(self, key: str, thread_id: str) -> None:
+        """An adapter opened the thread a reply asked for (`Reply.thread`); record it."""
+        feature, _, ident = key.partition(":")
+        async with self.uow_factory() as uow:
+            await ATTACHERS[feature](uow, ident, thread_id)
+            await uow.commit()
+        if self.on_commit is not None:
+            self.on_commit(uow)
+
+    async def run(self, cmd: object, actor: Actor, where: Where | None, *, community_id: int | None = None) -> Reply:
         spec = spec_for(cmd)
         if actor.is_bot:
             return Reply("Bots can't use community commands.", private=True, error=True)
         for attempt in range(3):
             try:
-                return await self._run_once(spec, cmd, actor, where)
+                return await self._run_once(spec, cmd, actor, where, community_id)
             except UserError as error:
                 return Reply(error.message, private=True, error=True)
             except ConcurrentUpdate:
@@ -58,7 +69,8 @@ class CommandBus:
                 return Reply(SORRY, private=True, error=True)
         return Reply("That clashed with another change. Please try again.", private=True, error=True)
 
-    async def _run_once(self, spec: CommandSpec, cmd: object, actor: Actor, where: Where | None) -> Reply:
+    async def _run_once(self, spec: CommandSpec, cmd: object, actor: Actor, where: Where | None,
+                        community_id: int | None) -> Reply:
         async with self.uow_factory(readonly=spec.readonly) as uow:
             now = self.clock.now()
             in_home = where is not None and not where.direct
@@ -70,12 +82,17 @@ class CommandBus:
                 account = await uow.accounts.update_profile(account, actor)
             ctx = Context(uow, actor, where, now, account, self.network, snapshot.home, snapshot.community,
                           snapshot.membership, snapshot.network_rules_version)
+            if community_id is not None and ctx.community_or_none is None:
+                # A command from a direct conversation (a nudge's button) names its community.
+                ctx.community_or_none = await uow.communities.get(community_id)
+                if ctx.community_or_none is not None and account is not None:
+                    ctx.membership = await uow.members.get(community_id, account.person_id)
             check_access(spec, ctx)
             reply = await spec.handler(cmd, ctx)
             if not spec.readonly:
                 await uow.commit()
         if self.on_commit is not None:
-            self.on_commit()
+            self.on_commit(uow)
         return reply
 
 

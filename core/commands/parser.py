@@ -9,6 +9,7 @@ line as typed.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 
 from core.commands.spec import REGISTRY, CommandSpec, Param
@@ -84,6 +85,18 @@ def parse(line: str) -> object:
         words.append(token.value)
     spec, used = find_spec(words)
     return spec.build(split_values(spec, line, tokens[used:]))
+
+
+def parse_scoped(line: str) -> tuple[object, int | None]:
+    """Like `parse`, also taking an `in:<community id>` that names the community when the
+    command is sent from a direct conversation (the buttons of a nudge carry one)."""
+    match = _SCOPE.search(line)
+    if match is None:
+        return parse(line), None
+    return parse(line[: match.start()] + line[match.end():]), int(match[1])
+
+
+_SCOPE = re.compile(r"(?:^|\s)in:(\d{1,9})(?=\s|$)")
 
 
 def split_values(spec: CommandSpec, line: str, tokens: list[Token]) -> dict[str, object]:

@@ -85,3 +85,34 @@ def test_db_upgrade_command(env: dict[str, str], tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "database is up to date" in result.stdout
     assert (tmp_path / "carpool.db").exists()
+
+
+QUESTION_SESSION = """\
+/as lena --admin
+!cop community setup "Pacing Circle"
+/as sam
+!cop join accept
+!cop ask How do you pace yourself on work days?
+/as lena
+/thread 1
+I plan rest before I am tired.
+/thread
+!cop questions all
+/as sam
+!cop solved 1
+!cop leader stats
+"""
+
+
+def test_a_question_is_asked_answered_in_its_thread_and_solved(env: dict[str, str], tmp_path: Path) -> None:
+    result = carpool(["run", "--platform", "console"], QUESTION_SESSION, env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Question #1 from @sam:\nHow do you pace yourself on work days?" in out
+    assert "(its thread: /thread 1)" in out
+    assert "In the thread of question #1" in out
+    assert "#1 · answered" in out
+    assert "Question #1 is solved." in out
+    assert "[thread main:q1] marked solved" in out
+    assert "1 asked, first response median 0 s" in out
+    assert "I plan rest" not in result.stderr
