@@ -47,7 +47,9 @@ class Where:
 
     `space_id` lets a command in any room of a Matrix space reach the space's community;
     `thread_id` is the thread (Discord thread/forum post, Matrix thread root) if any;
-    `direct` is true in a one-to-one conversation with the bot.
+    `direct` is true in a one-to-one conversation with the bot; `private` is true wherever
+    nobody but the actor sees what they typed (a direct conversation, a Discord slash command
+    answered ephemerally, the console) — where a secret ballot may be cast.
     """
 
     platform: Platform
@@ -55,6 +57,7 @@ class Where:
     space_id: str | None = None
     thread_id: str | None = None
     direct: bool = False
+    private: bool = False
     room_kind: Literal["text", "forum", "room", "space", "console"] = "text"
 
     def home_candidates(self) -> tuple[str, ...]:

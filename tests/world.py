@@ -18,7 +18,7 @@ from core.refs import AccountRef, Actor, Platform, Where
 from storage.base import Base
 from tests.fakes import FakeClock
 
-HOME = Where("console", room_id="main", space_id="console", room_kind="console")
+HOME = Where("console", room_id="main", space_id="console", room_kind="console", private=True)
 OTHER_ROOM = Where("console", room_id="elsewhere", space_id="other", room_kind="console")
 
 

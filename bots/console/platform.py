@@ -21,7 +21,8 @@ from core.effects import Action, DirectMessage, HomePost, OutboundEffect, Reply,
 from core.questions.activity import ThreadMessage
 from core.refs import AccountRef, Actor, Where
 
-CONSOLE_WHERE = Where("console", room_id="main", space_id="console", room_kind="console")
+# Only the person at the terminal sees what is typed there.
+CONSOLE_WHERE = Where("console", room_id="main", space_id="console", room_kind="console", private=True)
 HELP = """Console commands:
   !cop <command>      run a bot command (try !cop help)
   /as NAME [--admin]  speak as NAME (--admin: an admin of this console space)
