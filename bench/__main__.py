@@ -6,9 +6,9 @@ import asyncio
 import logging
 import sys
 
-from bench import commands
+from bench import commands, ingest, timers
 
-BENCHES = {"commands": commands.main}
+BENCHES = {"commands": commands.main, "timers": timers.main, "ingest": ingest.main}
 
 
 def main() -> None:

@@ -60,6 +60,12 @@ class SqlCommunityRepo:
         row = (await self.db.execute(select(CommunityRow.__table__).where(CommunityRow.id == community_id))).first()
         return None if row is None else community_from_row(row)
 
+    async def many(self, community_ids: Sequence[int]) -> dict[int, Community]:
+        if not community_ids:
+            return {}
+        query = select(CommunityRow.__table__).where(CommunityRow.id.in_(set(community_ids)))
+        return {row.id: community_from_row(row) for row in (await self.db.execute(query)).all()}
+
     async def by_name(self, name: str) -> Community | None:
         query = select(CommunityRow.__table__).where(CommunityRow.name_key == name.casefold())
         row = (await self.db.execute(query)).first()

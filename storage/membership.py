@@ -216,6 +216,14 @@ class SqlMemberRepo:
             MembershipRow.community_id == community_id, MembershipRow.active.is_(True))
         return int((await self.db.execute(query)).scalar_one())
 
+    async def rosters(self, community_ids: Sequence[int]) -> dict[int, Sequence[Membership]]:
+        if not community_ids:
+            return {}
+        query = select(MembershipRow.__table__).where(MembershipRow.community_id.in_(set(community_ids)),
+                                                      MembershipRow.active.is_(True))
+        rows = [membership_from_row(row) for row in (await self.db.execute(query)).all()]
+        return {c: [m for m in rows if m.community_id == c] for c in community_ids}
+
     async def roles_of(self, community_id: int, person_ids: Sequence[int]) -> dict[int, frozenset[Role]]:
         if not person_ids:
             return {}

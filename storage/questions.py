@@ -125,6 +125,10 @@ class SqlQuestionRepo:
         if questions:
             await self.db.execute(_SAVE, [_mutable(q) for q in questions])
 
+    async def set_tier(self, question_ids: Sequence[int], tier: int) -> None:
+        if question_ids:
+            await self.db.execute(update(QuestionRow).where(QuestionRow.id.in_(set(question_ids))).values(tier=tier))
+
     async def listing(self, community_id: int, statuses: Sequence[Status], *, asker: int | None = None,
                       limit: int = 25) -> Sequence[Question]:
         query = select(_T).where(QuestionRow.community_id == community_id,

@@ -46,9 +46,7 @@ class World:
         reply = await self.app.bus.run_text(line, self.actor(name, platform=platform, admin=admin), where)
         if reply.thread is not None and reply.thread.number is not None and where is not None:
             # As the console does: a question's thread is named by its number.
-            from bots.console.platform import thread_id
-
-            await self.app.bus.attach_thread(reply.thread.key, thread_id(reply.thread.number))
+            await self.app.bus.attach_thread(reply.thread.key, f"{where.room_id}:q{reply.thread.number}")
         # What a console user reads: Markdown markers and mention tokens rendered as text.
         return replace(reply, text=plain(reply.text))
 

@@ -44,7 +44,9 @@ async def record_activity(uow: UnitOfWork, messages: Sequence[ThreadMessage], no
     if not relevant:
         return 0
     accounts = await _accounts(uow, [m.author for m in relevant], now)
-    experts = await _experts(uow, questions.values(), accounts.values())
+    # Roles matter only while a question still waits for its first leader or expert response.
+    waiting_for_leader = [q for q in questions.values() if q.first_leader_at is None]
+    experts = await _experts(uow, waiting_for_leader, accounts.values()) if waiting_for_leader else set()
     communities: dict[int, Community | None] = {}
     changed: dict[int, Question] = {}
     for message in relevant:

@@ -9,16 +9,17 @@ arms a per-person digest timer, and the digest lists everything waiting for that
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from core.community.model import Community
 from core.community.settings import SLA
 from core.durations import humanize
 from core.effects import HomePost
 from core.links import thread_link
-from core.membership.model import Member
+from core.membership.model import Membership
 from core.ports import UnitOfWork
 from core.questions.digest import arm_digest
 from core.questions.model import Question, Status, question_id, subject
@@ -49,39 +50,40 @@ async def stop_clocks(uow: UnitOfWork, questions: Sequence[Question]) -> None:
     await uow.timers.cancel_subjects([LADDER, FOLLOW_UP], [subject(q.id) for q in questions])
 
 
-def available(member: Member, now: datetime) -> bool:
-    return member.membership.active and not member.membership.is_away(now)
+def available(member: Membership, now: datetime) -> bool:
+    return member.active and not member.is_away(now)
 
 
-def audience(members: Sequence[Member], tier: int, now: datetime) -> tuple[list[int], bool]:
+def audience(members: Sequence[Membership], tier: int, now: datetime) -> tuple[list[int], bool]:
     """Who gets nudged at this rung, and whether the hub must hear of it."""
-    leaders = [m for m in members if m.membership.has(Role.LEADER) and available(m, now)]
-    helpers = [m for m in members if (m.membership.has(Role.MODERATOR) or m.membership.has(Role.EXPERT))
-               and not m.membership.has(Role.LEADER) and available(m, now)]
+    leaders = [m for m in members if m.has(Role.LEADER) and available(m, now)]
+    helpers = [m for m in members if (m.has(Role.MODERATOR) or m.has(Role.EXPERT))
+               and not m.has(Role.LEADER) and available(m, now)]
     if tier == 1:
         if leaders:
-            return [m.membership.person_id for m in leaders], False
-        return [m.membership.person_id for m in helpers], True
+            return [m.person_id for m in leaders], False
+        return [m.person_id for m in helpers], True
     if tier == 2:
-        return [m.membership.person_id for m in leaders + helpers], not leaders
+        return [m.person_id for m in leaders + helpers], not leaders
     return [], True
 
 
 @on_timer(LADDER)
 async def climb(timers: Sequence[DueTimer], ctx: TimerContext) -> None:
     questions = await ctx.uow.questions.many([question_id(t.subject) for t in timers])
-    communities: dict[int, Community | None] = {}
-    members: dict[int, Sequence[Member]] = {}
-    changed = []
+    community_ids = sorted({q.community_id for q in questions.values()})
+    communities = await ctx.uow.communities.many(community_ids)
+    members = await ctx.uow.members.rosters(community_ids)
+    climbed: dict[int, list[int]] = {}
+    # However many questions of a community climb together, each person gets one digest.
+    digests: dict[tuple[int, int], Community] = {}
+    next_rungs: list[tuple[str, str, datetime, Mapping[str, Any] | None]] = []
     for timer in timers:
         question = questions.get(question_id(timer.subject))
         if question is None or question.status is not Status.OPEN:
             continue
         cid = question.community_id
-        if cid not in communities:
-            communities[cid] = await ctx.uow.communities.get(cid)
-            members[cid] = await ctx.uow.members.list(cid)
-        community = communities[cid]
+        community = communities.get(cid)
         if community is None:
             continue
         tier = int(timer.data.get("tier", 1))
@@ -90,7 +92,7 @@ async def climb(timers: Sequence[DueTimer], ctx: TimerContext) -> None:
             continue
         people, alert_hub = audience(members[cid], tier, ctx.now)
         for person in people:
-            await arm_digest(ctx.uow, community, person, ctx.now)
+            digests[(cid, person)] = community
         waited = humanize(ctx.now - question.waiting_since)
         link = thread_link(question.home, question.thread_id)
         where = f" — [open it]({link})" if link else ""
@@ -104,9 +106,14 @@ async def climb(timers: Sequence[DueTimer], ctx: TimerContext) -> None:
                                         f"without an answer (rung {tier} of 3): “{preview(question.text)}”{where}"),
                                key=f"hub:{question.id}:{tier}:{question.waiting_since.isoformat()}:{hub.room_id}")
         if tier < 3:
-            await arm_ladder(ctx.uow, question, community, tier + 1, not_before=ctx.now)
-        changed.append(_with_tier(question, tier))
-    await ctx.uow.questions.save_many(changed)
+            due = max(rung_due(question, community, tier + 1), ctx.now)
+            next_rungs.append((LADDER, subject(question.id), due, {"tier": tier + 1}))
+        climbed.setdefault(tier, []).append(question.id)
+    for tier, ids in climbed.items():
+        await ctx.uow.questions.set_tier(ids, tier)
+    await ctx.uow.timers.arm_many(next_rungs)
+    for (_, person), community in digests.items():
+        await arm_digest(ctx.uow, community, person, ctx.now)
 
 
 @on_timer(FOLLOW_UP)
@@ -122,10 +129,6 @@ async def follow_up_lapsed(timers: Sequence[DueTimer], ctx: TimerContext) -> Non
         waiting = _reopened(question)
         await ctx.uow.questions.save(waiting)
         await arm_ladder(ctx.uow, waiting, community, 1, not_before=ctx.now)
-
-
-def _with_tier(question: Question, tier: int) -> Question:
-    return replace(question, tier=tier)
 
 
 def _reopened(question: Question) -> Question:
