@@ -59,11 +59,12 @@ class QuestionRow(Base):
     snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     tier: Mapped[int] = mapped_column(Integer, default=0)
+    answer: Mapped[str | None] = mapped_column(Text)
 
 
 _T = QuestionRow.__table__
 _MUTABLE = ("status", "thread_id", "waiting_since", "last_activity_at", "first_response_at", "first_response_by",
-            "first_leader_at", "first_leader_by", "follow_up_at", "snoozed_until", "resolved_at", "tier")
+            "first_leader_at", "first_leader_by", "follow_up_at", "snoozed_until", "resolved_at", "tier", "answer")
 _SAVE = update(QuestionRow).where(QuestionRow.id == bindparam("qid")).values(
     {c: bindparam(c) for c in _MUTABLE})
 
@@ -72,7 +73,8 @@ def question_from_row(row: Any) -> Question:
     return Question(row.id, row.community_id, row.number, row.kind, row.asker_person_id, row.text, row.platform,
                     row.room_id, row.space_id, row.thread_id, Status(row.status), row.created_at, row.waiting_since,
                     row.last_activity_at, row.first_response_at, row.first_response_by, row.first_leader_at,
-                    row.first_leader_by, row.follow_up_at, row.snoozed_until, row.resolved_at, row.tier)
+                    row.first_leader_by, row.follow_up_at, row.snoozed_until, row.resolved_at, row.tier,
+                    row.answer)
 
 
 def _mutable(question: Question) -> dict[str, Any]:

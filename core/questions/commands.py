@@ -94,14 +94,16 @@ async def solved(cmd: Solved, ctx: Context) -> Reply:
         raise Conflict(f"{question.label.capitalize()} is already {question.status.value}.")
     if question.asker_person_id != await ctx.person_id() and not (ctx.is_leader or ctx.is_staff):
         raise PermissionDenied("Only the person who asked or a leader can mark it solved.")
-    clean(cmd.answer or "", field="answer", limit=500, required=False)
-    done = replace(question, status=Status.RESOLVED, resolved_at=ctx.now, follow_up_at=None)
+    answer = clean(cmd.answer or "", field="answer", limit=500, required=False)
+    done = replace(question, status=Status.RESOLVED, resolved_at=ctx.now, follow_up_at=None,
+                   answer=answer or None)
     await ctx.uow.questions.save(done)
     await stop_clocks(ctx.uow, [done])
     if question.thread_id is not None:
         await ctx.emit(ThreadUpdate(question.home, question.thread_id, "solved",
                                     archive=ctx.community.settings.get(ARCHIVE_SOLVED)))
-    return Reply(f"{question.label.capitalize()} is solved. Thank you, everyone who helped!")
+    named = f" The answer: {answer}" if answer else ""
+    return Reply(f"{question.label.capitalize()} is solved. Thank you, everyone who helped!{named}")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -49,6 +49,8 @@ class Question:
     snoozed_until: datetime | None = None
     resolved_at: datetime | None = None
     tier: int = 0
+    # What solved it, in the words of whoever marked it solved.
+    answer: str | None = None
 
     @property
     def home(self) -> HomeRef:

@@ -59,6 +59,7 @@ def upgrade() -> None:
     sa.Column('snoozed_until', storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('resolved_at', storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('tier', sa.Integer(), nullable=False),
+    sa.Column('answer', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['asker_person_id'], ['persons.id'], name=op.f('fk_questions_asker_person_id_persons')),
     sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_questions_community_id_communities'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_questions')),
