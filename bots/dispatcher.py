@@ -42,8 +42,15 @@ class OutboxDispatcher:
         self.lease = lease
         self.delivery_timeout = delivery_timeout
         self._wake = asyncio.Event()
+        self._stopping = False
 
     def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Finish the current round and leave `run_forever` (cancelling it mid-transaction
+        would strand a database connection, and aiosqlite's thread would keep the process alive)."""
+        self._stopping = True
         self._wake.set()
 
     async def run_once(self) -> int:
@@ -93,11 +100,13 @@ class OutboxDispatcher:
     async def run_forever(self, poll_seconds: float = 5.0) -> None:
         """Deliver whenever woken (a command wrote to the outbox) or every `poll_seconds`
         (rows written by other processes, retries coming due)."""
-        while True:
+        while not self._stopping:
             try:
                 await self.run_once()
             except Exception:
                 log.exception("outbox dispatch round failed; retrying")
+            if self._stopping:
+                return
             try:
                 await asyncio.wait_for(self._wake.wait(), poll_seconds)
             except TimeoutError:

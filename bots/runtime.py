@@ -67,16 +67,18 @@ async def run(settings: Settings, platform_names: list[str], *, clock: Clock | N
     scheduler = AsyncIOScheduler()
     scheduler.add_job(housekeeping, "interval", args=[app], hours=1, id="housekeeping",
                       max_instances=1, coalesce=True)
-    schedule_sweeps(app, scheduler)
+    sweeps = schedule_sweeps(app, scheduler)
     scheduler.start()
     background = [asyncio.create_task(dispatcher.run_forever(), name="outbox")]
     try:
         runs: list[Awaitable[None]] = [p.run() for p in platforms]  # type: ignore[attr-defined]
         await asyncio.gather(*runs)
     finally:
-        for task in background:
-            task.cancel()
-        await asyncio.gather(*background, return_exceptions=True)
+        # Stop without cancelling anything mid-transaction: no new sweeps, let running
+        # ones and the dispatcher's round finish.
+        scheduler.pause()
+        dispatcher.stop()
+        await asyncio.gather(*background, *sweeps, return_exceptions=True)
         scheduler.shutdown(wait=False)
         # What the last commands wrote to the outbox still goes out before we stop.
         try:
@@ -85,18 +87,26 @@ async def run(settings: Settings, platform_names: list[str], *, clock: Clock | N
             await engine.dispose()
 
 
-def schedule_sweeps(app: App, scheduler: AsyncIOScheduler) -> None:
+def schedule_sweeps(app: App, scheduler: AsyncIOScheduler) -> set[asyncio.Task[None]]:
     """Timers are swept every CARPOOL_SWEEP_SECONDS by an interval job, and also at the next
     due time when that comes sooner (a timer armed for 3 s must not wait 15)."""
     interval = timedelta(seconds=app.settings.sweep_seconds)
 
+    running: set[asyncio.Task[None]] = set()
+
     async def sweep() -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            running.add(task)
         try:
             await app.sweeper.run_once()
             upcoming = await app.sweeper.next_due()
         except Exception:
             log.exception("timer sweep failed; the next one retries")
             return
+        finally:
+            if task is not None:
+                running.discard(task)
         if upcoming is not None:
             sweep_at(upcoming)
 
@@ -115,6 +125,7 @@ def schedule_sweeps(app: App, scheduler: AsyncIOScheduler) -> None:
     scheduler.add_job(sweep, "interval", seconds=app.settings.sweep_seconds, id="sweep", max_instances=1,
                       coalesce=True, next_run_time=datetime.now(UTC))
     app.sweep_at = sweep_at
+    return running
 
 
 async def db_upgrade(settings: Settings) -> None:
