@@ -50,8 +50,9 @@ PlatformFactory = Callable[[App], ChatPlatform]
 
 def platform_factories() -> dict[str, PlatformFactory]:
     from bots.console.factory import make_console
+    from bots.matrix.factory import make_matrix
 
-    return {"console": make_console}
+    return {"console": make_console, "matrix": make_matrix}
 
 
 async def run(settings: Settings, platform_names: list[str], *, clock: Clock | None = None) -> None:

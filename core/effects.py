@@ -38,6 +38,9 @@ class Reply:
     private: bool = False
     error: bool = False
     actions: tuple[Action, ...] = ()
+    # Holds something only its reader may use (a one-time code). Platforms without private
+    # replies (Matrix) send it in a direct message instead of the room.
+    secret: bool = False
 
 
 @dataclass(frozen=True, slots=True)
