@@ -27,14 +27,17 @@ START_TIMEOUT = 60.0
 
 
 class Bot:
-    def __init__(self, synapse: Synapse, account: Registered, folder: Path, clock: FakeClock,
-                 **matrix: Any) -> None:
+    def __init__(self, synapse: Synapse, account: Registered, folder: Path, clock: FakeClock, *,
+                 dispatch: bool = True, **matrix: Any) -> None:
         self.synapse = synapse
         self.account = account
         self.user_id = account.user_id
         self.folder = folder
         self.clock = clock
         self.matrix = matrix
+        # False: the outbox is delivered only when a test calls `deliver()`, so it can look at
+        # the outbox between a command and its delivery.
+        self.dispatch = dispatch
         self.engine: AsyncEngine | None = None
         self.app: App | None = None
         self.platform: MatrixPlatform | None = None
@@ -57,8 +60,9 @@ class Bot:
         self.app = bootstrap(settings, clock=self.clock, engine=self.engine)
         self.platform = MatrixPlatform(self.app, settings.matrix)
         dispatcher = self.app.attach([self.platform])
-        self.tasks = [asyncio.create_task(self.platform.run(), name="matrix"),
-                      asyncio.create_task(dispatcher.run_forever(), name="outbox")]
+        self.tasks = [asyncio.create_task(self.platform.run(), name="matrix")]
+        if self.dispatch:
+            self.tasks.append(asyncio.create_task(dispatcher.run_forever(), name="outbox"))
         ready = asyncio.create_task(self.platform.ready.wait())
         done, _ = await asyncio.wait([ready, self.tasks[0]], timeout=START_TIMEOUT,
                                      return_when=asyncio.FIRST_COMPLETED)

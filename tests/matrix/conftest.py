@@ -6,6 +6,7 @@ from __future__ import annotations
 import atexit
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,14 +28,27 @@ def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synapse]:
         server.stop()
 
 
+MakeBot = Callable[..., Awaitable[Bot]]
+
+
 @pytest.fixture
-async def bot(synapse: Synapse, tmp_path: Path, clock: FakeClock) -> AsyncIterator[Bot]:
-    runner = Bot(synapse, synapse.register("bot"), tmp_path / "bot", clock)
-    await runner.start()
-    try:
-        yield runner
-    finally:
+async def make_bot(synapse: Synapse, tmp_path: Path, clock: FakeClock) -> AsyncIterator[MakeBot]:
+    """Start a bot (own account, database and store); `dispatch=False` leaves the outbox to the test."""
+    made: list[Bot] = []
+
+    async def make(**options: Any) -> Bot:
+        runner = Bot(synapse, synapse.register("bot"), tmp_path / f"bot{len(made)}", clock, **options)
+        made.append(runner)
+        return await runner.start()
+
+    yield make
+    for runner in made:
         await runner.stop()
+
+
+@pytest.fixture
+async def bot(make_bot: MakeBot) -> Bot:
+    return await make_bot()
 
 
 People = Callable[..., Awaitable[Member]]
