@@ -62,6 +62,7 @@ READY_TIMEOUT = 30.0
 ROOM_WAIT = 30.0
 MAX_SYNC_BACKOFF = 30.0
 KEEP_HANDLED_EVENTS = timedelta(days=3)
+WORK_QUEUE = 10_000
 SECRET_SENT = "I sent you a direct message with that (it holds a code only you should use)."
 SECRET_FAILED = "I couldn't open a direct message with you. Send me the command in a direct message instead."
 
@@ -98,16 +99,35 @@ class MatrixPlatform:
         self.ready = asyncio.Event()
         self._synced = asyncio.Condition()
         self.syncs = 0
+        # Events to handle, in order, each sync's token after its events: commands run off
+        # the sync loop (which must keep going, e.g. while a new direct room is awaited), and
+        # a token is stored only once everything before it was handled.
+        self._work: asyncio.Queue[tuple[str, Any] | str] = asyncio.Queue(maxsize=WORK_QUEUE)
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def run(self) -> None:
         self.client = await open_client(self.settings)
         self.direct = DirectRooms(self.client, self.wait_for_room)
+        worker = asyncio.create_task(self._handle_work(), name="matrix-commands")
         try:
-            await self._sync_forever()
+            await self._sync_forever(worker)
         finally:
             self.ready.clear()
+            worker.cancel()
+            await asyncio.gather(worker, return_exceptions=True)
             await self.client.close()
+
+    async def _handle_work(self) -> None:
+        while True:
+            item = await self._work.get()
+            if isinstance(item, str):
+                await self._save_token(item)
+                continue
+            room_id, event = item
+            try:
+                await self._on_event(room_id, event)
+            except Exception:
+                log.exception("handling an event in %s failed", room_id)
 
     def state_repo(self, uow: Any) -> SqlMatrixState:
         return SqlMatrixState(uow.db, self.user_id)
@@ -124,7 +144,7 @@ class MatrixPlatform:
             await uow.commit()
 
     # -- the sync loop -----------------------------------------------------------------------
-    async def _sync_forever(self) -> None:
+    async def _sync_forever(self, worker: asyncio.Task[None]) -> None:
         assert self.client is not None and self.direct is not None
         since = await self._load_token()
         first = True
@@ -157,7 +177,9 @@ class MatrixPlatform:
                 log.info("Matrix sync is back after %d failed attempt(s)", failures)
             failures = 0
             since = response.next_batch
-            await self._save_token(since)
+            if worker.done():
+                worker.result()  # the command worker died: stop rather than sync without it
+            await self._work.put(since)
             self.syncs += 1
             if first:
                 first = False
@@ -218,10 +240,7 @@ class MatrixPlatform:
             if skip_messages:
                 continue
             for event in self._after_own_join(events):
-                try:
-                    await self._on_event(room_id, event)
-                except Exception:
-                    log.exception("handling an event in %s failed", room_id)
+                await self._work.put((room_id, event))
 
     async def _fill_gap(self, room_id: str, start: str, since: str) -> list[Any]:
         """Events the sync left out (more than the timeline limit arrived while we were away)."""
@@ -358,7 +377,9 @@ class MatrixPlatform:
             sent = await self._send_secret(sender, reply, event_id)
             reply = Reply(SECRET_SENT if sent else SECRET_FAILED, private=True, error=not sent)
         content = message_content(reply.text, prefix=self.prefix, actions=reply.actions, msgtype="m.notice")
-        if not where.direct:
+        if where.direct:
+            content["m.relates_to"] = {"m.in_reply_to": {"event_id": event_id}}
+        else:
             in_thread(content, root, event_id)
         try:
             await self.send(room_id, content, txn_id("reply", event_id))

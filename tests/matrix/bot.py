@@ -28,7 +28,7 @@ START_TIMEOUT = 60.0
 
 class Bot:
     def __init__(self, synapse: Synapse, account: Registered, folder: Path, clock: FakeClock, *,
-                 dispatch: bool = True, **matrix: Any) -> None:
+                 dispatch: bool = True, timeline_limit: int | None = None, **matrix: Any) -> None:
         self.synapse = synapse
         self.account = account
         self.user_id = account.user_id
@@ -38,6 +38,7 @@ class Bot:
         # False: the outbox is delivered only when a test calls `deliver()`, so it can look at
         # the outbox between a command and its delivery.
         self.dispatch = dispatch
+        self.timeline_limit = timeline_limit
         self.engine: AsyncEngine | None = None
         self.app: App | None = None
         self.platform: MatrixPlatform | None = None
@@ -59,6 +60,8 @@ class Bot:
         await upgrade(self.engine)
         self.app = bootstrap(settings, clock=self.clock, engine=self.engine)
         self.platform = MatrixPlatform(self.app, settings.matrix)
+        if self.timeline_limit is not None:
+            self.platform.timeline_limit = self.timeline_limit
         dispatcher = self.app.attach([self.platform])
         self.tasks = [asyncio.create_task(self.platform.run(), name="matrix")]
         if self.dispatch:

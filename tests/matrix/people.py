@@ -75,7 +75,7 @@ class Member:
         for room_id, invite in response.rooms.invite.items():
             for event in invite.invite_state:
                 if isinstance(event, InviteMemberEvent) and event.state_key == self.user_id:
-                    self.invites.append((room_id, dict(event.source)))
+                    self.invites.append((room_id, {"sender": event.sender, "content": dict(event.content)}))
         await self.client.send_to_device_messages()
         if self.client.should_upload_keys:
             await self.client.keys_upload()
@@ -102,7 +102,7 @@ class Member:
 
     # -- rooms --------------------------------------------------------------------------------
     async def create_room(self, *, invite: tuple[str, ...] = (), encrypted: bool = False, space: bool = False,
-                          users: dict[str, int] | None = None, name: str = "room",
+                          users: dict[str, int] | None = None, name: str = "room", direct: bool = False,
                           initial_state: tuple[Event, ...] = ()) -> str:
         state = list(initial_state)
         if encrypted:
@@ -111,6 +111,7 @@ class Member:
         override = {"users": dict(users)} if users else None
         response = await self.client.room_create(
             name=name, invite=list(invite), preset=RoomPreset.private_chat, space=space, initial_state=state,
+            is_direct=direct,
             power_level_override=override)
         assert isinstance(response, RoomCreateResponse), response
         await self.know_room(str(response.room_id))

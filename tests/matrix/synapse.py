@@ -227,6 +227,18 @@ class Synapse:
         self.request("POST", path, {"messages_per_second": per_second, "burst_count": burst},
                      token=self.admin.access_token)
 
+    def login_as(self, user_id: str) -> str:
+        """Another access token (another device) for `user_id`, through the admin API."""
+        path = f"/_synapse/admin/v1/users/{urllib.parse.quote(user_id)}/login"
+        return str(self.request("POST", path, {}, token=self.admin.access_token)["access_token"])
+
+    def send_raw(self, token: str, room_id: str, content: dict[str, Any]) -> str:
+        """Send a message without any client library (as another bot or another device would)."""
+        self._counter += 1
+        path = (f"/_matrix/client/v3/rooms/{urllib.parse.quote(room_id)}/send/m.room.message/"
+                f"raw{self._counter}-{secrets.token_hex(4)}")
+        return str(self.request("PUT", path, content, token=token)["event_id"])
+
     def devices(self, user_id: str) -> list[dict[str, Any]]:
         path = f"/_synapse/admin/v2/users/{urllib.parse.quote(user_id)}/devices"
         return list(self.request("GET", path, token=self.admin.access_token)["devices"])
