@@ -6,9 +6,9 @@ import asyncio
 import logging
 import sys
 
-from bench import commands
+from bench import commands, matrix_roundtrip
 
-BENCHES = {"commands": commands.main}
+BENCHES = {"commands": commands.main, "matrix": matrix_roundtrip.main}
 
 
 def main() -> None:

@@ -44,6 +44,7 @@ from bots.matrix.rooms import POWER_LEVELS, RoomStates, plan_power
 from bots.matrix.session import open_client
 from config.settings import MatrixSettings
 from core.commands.parser import parse
+from core.commands.spec import spec_for
 from core.effects import DirectMessage, HomePost, OutboundEffect, Reply, RoleChange
 from core.errors import DeliveryError, UserError
 from core.refs import AccountRef, Actor, HomeRef, Where, mention
@@ -333,11 +334,19 @@ class MatrixPlatform:
         if line is None:
             return
         event_id = str(source.get("event_id", ""))
-        if not await self._claim(event_id):
-            return
         thread_root = relates.get("event_id") if relates.get("rel_type") == "m.thread" else None
         where = self.where_for(room_id, thread_root)
-        reply = await self.run_command(line, room_id, sender, where)
+        try:
+            cmd = parse(line)
+        except UserError as error:
+            reply = Reply(error.message, private=True, error=True)
+        else:
+            # A command that changes something runs once: its event id is claimed first. One
+            # that only reads may run again after a crash; its reply has the same transaction
+            # id, so the homeserver does not post it twice.
+            if not spec_for(cmd).readonly and not await self._claim(event_id):
+                return
+            reply = await self.run_command(cmd, room_id, sender, where)
         await self.send_reply(room_id, event_id, thread_root or event_id, reply, sender, where)
 
     async def _claim(self, event_id: str) -> bool:
@@ -362,11 +371,7 @@ class MatrixPlatform:
             admin = admin and self.states.get(where.space_id).is_admin(sender)
         return Actor(AccountRef("matrix", sender), name[:100], is_space_admin=admin)
 
-    async def run_command(self, line: str, room_id: str, sender: str, where: Where) -> Reply:
-        try:
-            cmd = parse(line)
-        except UserError as error:
-            return Reply(error.message, private=True, error=True)
+    async def run_command(self, cmd: object, room_id: str, sender: str, where: Where) -> Reply:
         # A command for the whole space (`community setup … --space`) needs a space admin.
         actor = self.actor_for(room_id, sender, where, whole_space=bool(getattr(cmd, "space", False)))
         return await self.app.bus.run(cmd, actor, where)
