@@ -63,6 +63,10 @@ class DirectRooms:
             existing = self.usable(user_id)
             if existing is not None:
                 return existing
+            # Synapse creates a room even when the invitee does not exist: ask first.
+            profile = await self.client.get_profile(user_id)
+            if isinstance(profile, ErrorResponse) and _status(profile) == 404:
+                raise MatrixCallError("find the user", "M_NOT_FOUND", "no such user")
             response = await call(lambda: self.client.room_create(
                 is_direct=True, invite=[user_id], preset=RoomPreset.trusted_private_chat,
                 initial_state=[ENCRYPTION_STATE]), "create a direct room")
@@ -103,3 +107,9 @@ class DirectRooms:
         except MatrixCallError as error:
             # The room works anyway; it is just not marked as direct for clients.
             log.warning("could not save m.direct: %s", error.code)
+
+
+def _status(response: ErrorResponse) -> int | None:
+    # Synapse answers an unknown user's profile with 404 and the errcode M_UNKNOWN.
+    transport = getattr(response, "transport_response", None)
+    return getattr(transport, "status", None)

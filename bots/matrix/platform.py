@@ -38,7 +38,7 @@ from nio.exceptions import LocalProtocolError
 
 from bots.matrix.calls import CONNECTION_ERRORS, MatrixCallError, call, delivery_error
 from bots.matrix.direct import DirectRooms
-from bots.matrix.links import server_of
+from bots.matrix.links import event_link, server_of
 from bots.matrix.render import command_line, in_thread, message_content, strip_reply_fallback
 from bots.matrix.rooms import POWER_LEVELS, RoomStates, plan_power
 from bots.matrix.session import open_client
@@ -61,6 +61,7 @@ FIRST_SYNC_FILTER: dict[str, Any] = {"room": {"timeline": {"limit": 1}}, "presen
 GAP_PAGES = 20
 READY_TIMEOUT = 30.0
 ROOM_WAIT = 30.0
+SEND_ROOM_WAIT = 10.0
 MAX_SYNC_BACKOFF = 30.0
 KEEP_HANDLED_EVENTS = timedelta(days=3)
 WORK_QUEUE = 10_000
@@ -97,7 +98,12 @@ class MatrixPlatform:
         self.states = RoomStates()
         self.direct: DirectRooms | None = None
         self.joined: set[str] = set()
+        # Rooms joined or created whose first sync is awaited.
+        self._joining: set[str] = set()
         self.ready = asyncio.Event()
+        self.running = False
+        # nio refuses a second key query while one is needed no more: one at a time.
+        self._keys_lock = asyncio.Lock()
         self._synced = asyncio.Condition()
         self.syncs = 0
         # Events to handle, in order, each sync's token after its events: commands run off
@@ -107,12 +113,18 @@ class MatrixPlatform:
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def run(self) -> None:
-        self.client = await open_client(self.settings)
+        self.running = True
+        try:
+            self.client = await open_client(self.settings)
+        except BaseException:
+            self.running = False
+            raise
         self.direct = DirectRooms(self.client, self.wait_for_room)
         worker = asyncio.create_task(self._handle_work(), name="matrix-commands")
         try:
             await self._sync_forever(worker)
         finally:
+            self.running = False
             self.ready.clear()
             worker.cancel()
             await asyncio.gather(worker, return_exceptions=True)
@@ -201,17 +213,27 @@ class MatrixPlatform:
         await client.send_to_device_messages()
         if client.should_upload_keys:
             await call(client.keys_upload, "upload keys")
-        if client.should_query_keys:
-            await call(client.keys_query, "query keys")
+        await self._query_keys()
         if client.should_claim_keys:
             await call(lambda: client.keys_claim(client.get_users_for_key_claiming()), "claim keys")
 
-    async def wait_for_room(self, room_id: str) -> None:
+    async def _query_keys(self) -> None:
+        client = self.client
+        assert client is not None
+        async with self._keys_lock:
+            if client.should_query_keys:
+                await call(client.keys_query, "query keys")
+
+    async def wait_for_room(self, room_id: str, within: float = ROOM_WAIT) -> None:
         """Until a sync has told nio about `room_id` (needed before sending to it)."""
         assert self.client is not None
         client = self.client
-        async with self._synced:
-            await asyncio.wait_for(self._synced.wait_for(lambda: room_id in client.rooms), ROOM_WAIT)
+        self._joining.add(room_id)
+        try:
+            async with self._synced:
+                await asyncio.wait_for(self._synced.wait_for(lambda: room_id in client.rooms), within)
+        finally:
+            self._joining.discard(room_id)
 
     async def wait_synced(self, rounds: int = 1) -> None:
         """Until `rounds` more syncs were handled (tests and benchmarks wait on this)."""
@@ -231,6 +253,7 @@ class MatrixPlatform:
             self.states.forget(room_id)
         for room_id, info in response.rooms.join.items():
             self.joined.add(room_id)
+            self._joining.discard(room_id)
             for event in info.state:
                 self.states.apply(room_id, event.source)
             events = list(info.timeline.events)
@@ -291,9 +314,11 @@ class MatrixPlatform:
             await self._quietly(self.client.room_leave(room_id), "decline an invite")
             return
         client = self.client
+        self._joining.add(room_id)
         try:
             await call(lambda: client.join(room_id), "join a room")
         except MatrixCallError as error:
+            self._joining.discard(room_id)
             log.warning("could not join a room I was invited to: %s", error.code)
             return
         if invite.content.get("is_direct"):
@@ -406,6 +431,15 @@ class MatrixPlatform:
         """Send one message (encrypted where the room is); returns its event id."""
         assert self.client is not None
         client = self.client
+        if room_id not in client.rooms and room_id in self.joined | self._joining:
+            # Just joined or created: nio learns the room (members, encryption) from the next sync.
+            await self.wait_for_room(room_id, SEND_ROOM_WAIT)
+        room = client.rooms.get(room_id)
+        if room is not None and room.encrypted and client.olm is not None:
+            # Everyone in the room, invited people too, must get the message's key: know
+            # their devices before sending (nio shares keys only with devices it knows).
+            client.olm.update_tracked_users(room)
+            await self._query_keys()
         response = await call(lambda: client.room_send(room_id, "m.room.message", content, tx_id=txn,
                                                        ignore_unverified_devices=True), "send a message")
         assert isinstance(response, RoomSendResponse)
@@ -413,6 +447,8 @@ class MatrixPlatform:
 
     # -- delivering the outbox -----------------------------------------------------------------
     async def deliver(self, effect: OutboundEffect, key: str) -> None:
+        if not self.running:
+            raise DeliveryError("the Matrix client is not running")
         try:
             await asyncio.wait_for(self.ready.wait(), READY_TIMEOUT)
         except TimeoutError:
@@ -451,6 +487,12 @@ class MatrixPlatform:
             await self.send(self.post_room(effect.fallback), fallback, txn_id(key, "fallback"))
             return
         await self.send(room, content, key)
+
+    def permalink(self, room_id: str, event_id: str) -> str:
+        """A matrix.to link to an event (a question's thread root), resolvable by other servers."""
+        state = self.states.get(room_id)
+        via = [server_of(self.user_id), server_of(state.create_sender or "")]
+        return event_link(room_id, event_id, [v for v in via if v])
 
     def post_room(self, home: HomeRef) -> str:
         """Where a post to a home goes: the room itself, or for a space home its first room."""

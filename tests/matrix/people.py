@@ -84,8 +84,8 @@ class Member:
         if self.client.should_claim_keys:
             await self.client.keys_claim(self.client.get_users_for_key_claiming())
 
-    async def wait_for(self, match: Callable[[Event], bool], what: str, timeout: float = WAIT) -> Event:
-        deadline = time.monotonic() + timeout
+    async def wait_for(self, match: Callable[[Event], bool], what: str, within: float = WAIT) -> Event:
+        deadline = time.monotonic() + within
         checked = 0
         while True:
             for event in self.events[checked:]:
@@ -93,7 +93,7 @@ class Member:
                     return event
             checked = len(self.events)
             if time.monotonic() > deadline:
-                raise AssertionError(f"{self.user_id} waited {timeout:.0f}s for {what}; saw "
+                raise AssertionError(f"{self.user_id} waited {within:.0f}s for {what}; saw "
                                      f"{[summary(e) for e in self.events[-8:]]}")
             await self.sync(1000)
 

@@ -8,7 +8,6 @@ import signal
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -46,7 +45,7 @@ def account(synapse: Synapse) -> Registered:
 
 
 @pytest.fixture
-def env(synapse: Synapse, account: Registered, tmp_path: Path) -> Iterator[dict[str, str]]:
+def env(synapse: Synapse, account: Registered, tmp_path: Path) -> dict[str, str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("CARPOOL_")}
     clean.update({
         "PYTHONPATH": str(ROOT),
@@ -57,7 +56,7 @@ def env(synapse: Synapse, account: Registered, tmp_path: Path) -> Iterator[dict[
         "CARPOOL_MATRIX__STORE_PATH": str(tmp_path / "matrix-store"),
         "CARPOOL_MATRIX__SYNC_TIMEOUT_MS": "5000",
     })
-    yield clean
+    return clean
 
 
 async def answered(member: Member, room: str, bot: str, text: str) -> str:
@@ -72,7 +71,7 @@ async def test_carpool_run_logs_in_once_and_answers_across_restarts(
     try:
         room = await lena.create_room(invite=(account.user_id,), users={account.user_id: 100})
         await lena.wait_for(lambda e: e.get("type") == "m.room.member" and e.get("state_key") == account.user_id
-                            and e["content"].get("membership") == "join", "the bot to join", timeout=60)
+                            and e["content"].get("membership") == "join", "the bot to join", within=60)
         assert "community setup" in await answered(lena, room, account.user_id, "!cop help")
         assert "is set up here" in await answered(lena, room, account.user_id, '!cop community setup "Circle"')
     finally:

@@ -177,9 +177,9 @@ async def test_bad_input_gets_a_clear_answer_and_bots_are_ignored(synapse: Synap
         synapse.send_raw(own_device, room, {"msgtype": "m.text", "body": "!cop help"}),
         synapse.send_raw(helper.access_token, room, {"msgtype": "m.text", "body": "!cop help"}),
         await sam.send(room, "", content={"msgtype": "m.notice", "body": "!cop help"}),
-        await sam.send(room, "", content={"msgtype": "m.text", "body": "* !cop help", "m.new_content": {
-            "msgtype": "m.text", "body": "!cop help"}, "m.relates_to": {"rel_type": "m.replace",
-                                                                        "event_id": unknown["m.relates_to"]["event_id"]}}),
+        await sam.send(room, "", content={
+            "msgtype": "m.text", "body": "* !cop help", "m.new_content": {"msgtype": "m.text", "body": "!cop help"},
+            "m.relates_to": {"rel_type": "m.replace", "event_id": unknown["m.relates_to"]["event_id"]}}),
         await sam.send(room, "!copy that, nothing for the bot"),
     ]
     last = await sam.command(room, "!cop community info", bot.user_id)
@@ -234,3 +234,36 @@ async def test_a_command_in_the_direct_room_is_answered_there(bot: Bot, people: 
     reply = await sam.reply_to(asked, bot.user_id)
     assert "send `!cop link " in reply["content"]["body"]  # the code itself: this room is private
     assert "rel_type" not in reply["content"]["m.relates_to"]  # a plain reply, no thread
+
+
+async def test_a_direct_message_to_someone_unreachable_becomes_a_mention_at_home(bot: Bot, people: People) -> None:
+    lena = await people("lena")
+    room = await room_with_bot(lena, bot)
+    assert bot.platform is not None
+    nobody = AccountRef("matrix", "@nobody-here:localhost")
+    await bot.platform.deliver(DirectMessage(nobody, "Your question has an answer.", fallback=HomeRef("matrix", room)),
+                               "dm:unreachable")
+    post = await lena.wait_for(lambda e: e.get("room_id") == room and "Your question has an answer."
+                               in e.get("content", {}).get("body", ""), "the fallback mention")
+    assert post["content"]["m.mentions"] == {"user_ids": [nobody.user_id]}
+    assert 'href="https://matrix.to/#/@nobody-here:localhost"' in post["content"]["formatted_body"]
+
+
+async def test_invites_from_servers_that_are_not_allowed_are_declined(make_bot: MakeBot, people: People) -> None:
+    bot = await make_bot(allowed_servers=["carpool.example.org"])
+    lena = await people("lena")
+    room = await lena.create_room(invite=(bot.user_id,))
+    await lena.wait_for(lambda e: e.get("room_id") == room and e.get("type") == "m.room.member"
+                        and e.get("state_key") == bot.user_id and e["content"].get("membership") == "leave",
+                        "the bot to decline")
+
+
+async def test_permalinks_point_at_the_event_through_the_servers_that_know_the_room(bot: Bot,
+                                                                                     people: People) -> None:
+    lena = await people("lena")
+    room = await room_with_bot(lena, bot)
+    question = await lena.send(room, "? How do you pace yourself")
+    assert bot.platform is not None
+    link = bot.platform.permalink(room, question)
+    assert link.startswith("https://matrix.to/#/%21") and link.endswith("?via=localhost")
+    assert quote(question, safe="") in link
