@@ -19,6 +19,7 @@ import fnmatch
 import hashlib
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any, Literal, assert_never
@@ -45,9 +46,11 @@ from bots.matrix.session import open_client
 from config.settings import MatrixSettings
 from core.commands.parser import parse
 from core.commands.spec import spec_for
+from core.community.settings import MATRIX_LEADER_POWER
 from core.effects import DirectMessage, HomePost, OutboundEffect, Reply, RoleChange
 from core.errors import DeliveryError, UserError
 from core.refs import AccountRef, Actor, HomeRef, Where, mention
+from core.roles import Role
 from storage.matrix import SYNC_TOKEN, SqlMatrixState
 
 if TYPE_CHECKING:
@@ -67,6 +70,11 @@ KEEP_HANDLED_EVENTS = timedelta(days=3)
 WORK_QUEUE = 10_000
 SECRET_SENT = "I sent you a direct message with that (it holds a code only you should use)."
 SECRET_FAILED = "I couldn't open a direct message with you. Send me the command in a direct message instead."
+
+
+@dataclass(frozen=True)
+class Reconcile:
+    room_id: str
 
 
 def sync_filter(limit: int) -> dict[str, Any]:
@@ -109,7 +117,7 @@ class MatrixPlatform:
         # Events to handle, in order, each sync's token after its events: commands run off
         # the sync loop (which must keep going, e.g. while a new direct room is awaited), and
         # a token is stored only once everything before it was handled.
-        self._work: asyncio.Queue[tuple[str, Any] | str] = asyncio.Queue(maxsize=WORK_QUEUE)
+        self._work: asyncio.Queue[tuple[str, Any] | str | Reconcile] = asyncio.Queue(maxsize=WORK_QUEUE)
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def run(self) -> None:
@@ -135,6 +143,12 @@ class MatrixPlatform:
             item = await self._work.get()
             if isinstance(item, str):
                 await self._save_token(item)
+                continue
+            if isinstance(item, Reconcile):
+                try:
+                    await self.reconcile_leaders(item.room_id)
+                except Exception:
+                    log.exception("giving leaders their power level in %s failed", item.room_id)
                 continue
             room_id, event = item
             try:
@@ -259,10 +273,14 @@ class MatrixPlatform:
             events = list(info.timeline.events)
             if info.timeline.limited and since is not None and not skip_messages and info.timeline.prev_batch:
                 events = await self._fill_gap(room_id, info.timeline.prev_batch, since) + events
+            could_before = self.can_set_power(room_id)
             for event in events:
                 self.states.apply(room_id, event.source)
             if skip_messages:
                 continue
+            if could_before is False and self.can_set_power(room_id):
+                # Someone gave the bot the power it lacked: leaders get theirs now.
+                await self._work.put(Reconcile(room_id))
             for event in self._after_own_join(events):
                 await self._work.put((room_id, event))
 
@@ -488,6 +506,39 @@ class MatrixPlatform:
             return
         await self.send(room, content, key)
 
+    def can_set_power(self, room_id: str) -> bool | None:
+        """Whether the bot may change power levels in the room (None: not known yet)."""
+        state = self.states.rooms.get(room_id)
+        if state is None or state.create_sender is None:
+            return None
+        return state.level(self.user_id) >= state.required_for_state(POWER_LEVELS)
+
+    async def reconcile_leaders(self, room_id: str) -> None:
+        """Give every leader of the community living here their power level in this room."""
+        async with self.app.uow(readonly=True) as uow:
+            candidates = [room_id] + [s for s in [self.states.space_of(room_id, self.joined)] if s]
+            home = await uow.homes.find("matrix", candidates)
+            community = None if home is None else await uow.communities.get(home.community_id)
+            if home is None or community is None:
+                return
+            leaders = await uow.members.list(community.id, Role.LEADER)
+        level = community.settings.get(MATRIX_LEADER_POWER)
+        given = []
+        for leader in leaders:
+            for account in leader.accounts:
+                if account.ref.platform != "matrix":
+                    continue
+                change = RoleChange(home.ref, account.ref, Role.LEADER, True, community.name,
+                                    matrix_power_level=level)
+                before = self.states.get(room_id).level(account.ref.user_id)
+                if await self._apply_power(room_id, change) is None and before < level:
+                    given.append(mention(account.ref, account.display_name))
+        if given:
+            text = f"Thank you: {', '.join(given)} now {'has' if len(given) == 1 else 'have'} " \
+                   f"the power level of a leader of **{community.name}** here."
+            await self.send(room_id, message_content(text, prefix=self.prefix, msgtype="m.notice"),
+                            txn_id("reconcile", room_id, str(self.syncs)))
+
     def permalink(self, room_id: str, event_id: str) -> str:
         """A matrix.to link to an event (a question's thread root), resolvable by other servers."""
         state = self.states.get(room_id)
@@ -528,7 +579,7 @@ class MatrixPlatform:
             text = (f"{who} {'is now' if effect.granted else 'is no longer'} {role} of **{effect.community_name}**, "
                     f"but I couldn't {verb} their power level {effect.matrix_power_level} in this room: "
                     f"{problem}. A room admin can raise my power level (room settings → roles & "
-                    "permissions) and then change the role again.")
+                    "permissions); I will then give leaders theirs.")
             target = self.post_room(HomeRef("matrix", room_id)) if self.states.get(room_id).is_space else room_id
             try:
                 await self.send(target, message_content(text, prefix=self.prefix), txn_id(key, "power", room_id))

@@ -105,7 +105,17 @@ async def test_without_power_the_bot_says_so_plainly(make_bot: MakeBot, people: 
     # failed permanently, with the reason, instead of being retried for ever.
     assert [row[0] for row in roles] == ["delivered", "failed"]
     assert "needs power level 100 and I have 0" in roles[1][1]
-    assert sam.user_id not in (await lena.power_levels(room)).get("users", {})
+    levels = await lena.power_levels(room)
+    assert sam.user_id not in levels.get("users", {})
+
+    # Once an admin gives the bot the power it lacked, leaders get theirs without asking again.
+    levels["users"][bot.user_id] = 100
+    await lena.put_state(room, "m.room.power_levels", levels)
+    await lena.wait_for(lambda e: e.get("type") == "m.room.power_levels"
+                        and e["content"].get("users", {}).get(sam.user_id) == 50, "sam's power level 50")
+    thanks = await lena.wait_for(lambda e: e.get("sender") == bot.user_id
+                                 and e["content"].get("body", "").startswith("Thank you"), "the bot's thanks")
+    assert "now has the power level of a leader of Pacing Circle here" in thanks["content"]["body"]
 
 
 async def test_the_same_journey_in_an_encrypted_room(bot: Bot, people: People) -> None:
