@@ -42,7 +42,7 @@ from bots.matrix.direct import DirectRooms
 from bots.matrix.links import event_link, server_of
 from bots.matrix.render import command_line, in_thread, message_content, strip_reply_fallback
 from bots.matrix.rooms import POWER_LEVELS, RoomStates, plan_power
-from bots.matrix.session import open_client
+from bots.matrix.session import MatrixLoginError, forget_session, open_client
 from config.settings import MatrixSettings
 from core.commands.parser import parse
 from core.commands.spec import spec_for
@@ -190,9 +190,11 @@ class MatrixPlatform:
                 await self._handle_sync(response, since=since, skip_messages=fresh)
             except MatrixCallError as error:
                 if error.code == "M_UNKNOWN_TOKEN":
-                    log.error("the homeserver refused the bot's access token; set a new one or delete "
-                              "%s/session.json to log in again with the password", self.settings.store_path)
-                    raise
+                    # Logged out elsewhere: a stored session is dropped, so the next start logs
+                    # in again with the password (a configured token must be replaced by hand).
+                    forget_session(self.settings.store_path)
+                    raise MatrixLoginError("the Matrix homeserver no longer accepts the bot's access token; "
+                                           "start again to log in with the password, or set a new token") from None
                 failures += 1
                 await self._back_off(failures, error.retry_after, error.code)
                 continue

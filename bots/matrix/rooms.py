@@ -5,9 +5,11 @@ Power (room versions ≤ 11): a user's level is `users[user]`, else `users_defau
 power-levels event the creator has 100. Room version 12 and later: the creator and the
 `additional_creators` of `m.room.create` have unlimited power and never appear in `users`.
 
-Spaces: a room belongs to a space when the room names it in `m.space.parent` or the space
-names the room in `m.space.child` (either with a non-empty `via`). With several, a canonical
-parent wins, then a space the bot is in, then the lowest id, so the answer is stable.
+Spaces: a room belongs to a space when the space names the room in `m.space.child`, or the
+room names the space in `m.space.parent` and whoever set that may add children to the space
+(a room cannot claim a space on its own: the spec's rule, checked with the space's power
+levels, so the bot must be in the space). Both need a non-empty `via`. With several, a
+canonical parent wins, then a space the bot is in, then the lowest id, so the answer is stable.
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ class RoomState:
     create_content: dict[str, Any] = field(default_factory=dict)
     power_levels: dict[str, Any] | None = None
     parents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Who set each m.space.parent: it counts only if they may add children to that space.
+    parent_senders: dict[str, str] = field(default_factory=dict)
     children: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
@@ -162,7 +166,12 @@ class RoomStates:
         elif kind == POWER_LEVELS:
             state.power_levels = content
         elif kind == SPACE_PARENT:
-            (state.parents.__setitem__(key, content) if _via(content) else state.parents.pop(key, None))
+            if _via(content):
+                state.parents[key] = content
+                state.parent_senders[key] = str(event.get("sender", ""))
+            else:
+                state.parents.pop(key, None)
+                state.parent_senders.pop(key, None)
         elif kind == SPACE_CHILD:
             (state.children.__setitem__(key, content) if _via(content) else state.children.pop(key, None))
 
@@ -174,7 +183,7 @@ class RoomStates:
         if state is None or state.is_space:
             return None
         joined_set = set(joined)
-        candidates = set(state.parents)
+        candidates = {space for space in state.parents if self._parent_allowed(state, space)}
         candidates |= {space for space, s in self.rooms.items() if room_id in s.children}
         if not candidates:
             return None
@@ -185,11 +194,19 @@ class RoomStates:
 
         return min(candidates, key=rank)
 
+    def _parent_allowed(self, state: RoomState, space_id: str) -> bool:
+        space = self.rooms.get(space_id)
+        if space is None or not space.is_space:
+            return False
+        sender = state.parent_senders.get(space_id, "")
+        return space.level(sender) >= space.required_for_state(SPACE_CHILD)
+
     def rooms_of_space(self, space_id: str, joined: Iterable[str]) -> list[str]:
         """The space's rooms that the bot is in, in the space's order."""
         joined_set = set(joined)
         children = self.rooms.get(space_id, RoomState()).children
-        found = set(children) | {r for r, s in self.rooms.items() if space_id in s.parents}
+        found = set(children) | {r for r, s in self.rooms.items()
+                                 if space_id in s.parents and self._parent_allowed(s, space_id)}
         found &= joined_set
         found.discard(space_id)
 

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from nio import AsyncClient, AsyncClientConfig, LoginResponse, WhoamiResponse
 
-from bots.matrix.calls import MatrixCallError, call
+from bots.matrix.calls import CONNECTION_ERRORS, MatrixCallError, call
+from bots.runtime import StartupError
 from config.settings import MatrixSettings
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ SESSION_FILE = "session.json"
 DEVICE_NAME = "Carpool CoP bot"
 
 
-class MatrixLoginError(Exception):
+class MatrixLoginError(StartupError):
     """The bot cannot log in; the message is one clear line for the operator."""
 
 
@@ -79,6 +80,10 @@ async def open_client(settings: MatrixSettings) -> AsyncClient:
         await _log_in(client, settings, store)
         if client.should_upload_keys:
             await call(client.keys_upload, "upload device keys")
+    except CONNECTION_ERRORS as error:
+        await client.close()
+        raise MatrixLoginError(f"cannot reach the Matrix homeserver {settings.homeserver} "
+                               f"({type(error).__name__})") from None
     except BaseException:
         await client.close()
         raise

@@ -90,3 +90,19 @@ async def test_carpool_run_logs_in_once_and_answers_across_restarts(
     logs = (tmp_path / "run1.log").read_text() + (tmp_path / "run2.log").read_text()
     assert account.password not in logs and "syt_" not in logs
     assert "community setup" not in logs  # message text is never logged
+
+
+@pytest.mark.parametrize(("variable", "value", "message"), [
+    ("CARPOOL_MATRIX__PASSWORD", "wrong password", "carpool: Matrix login as @bot-"),
+    ("CARPOOL_MATRIX__HOMESERVER", "http://127.0.0.1:1", "carpool: cannot reach the Matrix homeserver"),
+])
+def test_a_login_that_cannot_work_ends_start_up_with_one_clear_line(env: dict[str, str], tmp_path: Path,
+                                                                     variable: str, value: str,
+                                                                     message: str) -> None:
+    env[variable] = value
+    result = subprocess.run([sys.executable, "-m", "bots.cli", "run", "--platform", "matrix"], env=env, cwd=ROOT,
+                            capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert result.returncode == 2, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith(message), result.stderr
+    assert "wrong password" not in result.stderr

@@ -169,9 +169,9 @@ async def test_a_space_is_a_home_for_all_its_rooms(bot: Bot, people: People) -> 
 async def test_a_space_home_needs_a_space_admin(bot: Bot, people: People) -> None:
     lena, sam = await people("lena"), await people("sam")
     space = await lena.create_room(space=True, invite=(bot.user_id, sam.user_id), name="space")
-    # sam made this room (so is its admin) but is only a guest in lena's space.
-    room = await sam.create_room(invite=(bot.user_id,), initial_state=(
-        {"type": "m.space.parent", "state_key": space, "content": {"via": ["localhost"]}},))
+    # sam made this room (so is its admin) and lena took it into her space, where sam is a guest.
+    room = await sam.create_room(invite=(bot.user_id,))
+    await lena.put_state(space, "m.space.child", {"via": ["localhost"]}, state_key=room)
     await sam.join(space)
     await sam.wait_joined(room, bot.user_id)
     await lena.wait_joined(space, bot.user_id)

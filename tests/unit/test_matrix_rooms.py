@@ -82,9 +82,10 @@ def state_event(kind: str, key: str, content: dict[str, Any], sender: str = LENA
 def test_a_room_belongs_to_the_space_named_by_either_side() -> None:
     states = RoomStates()
     states.apply("!space", state_event("m.room.create", "", {"type": "m.space", "room_version": "12"}))
+    states.apply("!space", state_event("m.room.power_levels", "", {"users": {SAM: 50}, "state_default": 50}))
     states.apply("!space", state_event("m.space.child", "!a", {"via": ["x.org"], "order": "2"}))
     states.apply("!space", state_event("m.space.child", "!b", {"via": ["x.org"], "order": "1"}))
-    states.apply("!c", state_event("m.space.parent", "!space", {"via": ["x.org"]}))
+    states.apply("!c", state_event("m.space.parent", "!space", {"via": ["x.org"]}))  # by lena, its creator
     states.apply("!a", state_event("m.room.create", "", {"room_version": "12"}))
     assert states.space_of("!a") == "!space"  # the space lists it
     assert states.space_of("!c") == "!space"  # it lists the space
@@ -96,8 +97,28 @@ def test_a_room_belongs_to_the_space_named_by_either_side() -> None:
     assert states.space_of("!a") is None
 
 
+def test_a_room_cannot_claim_a_space_its_sender_may_not_add_children_to() -> None:
+    states = RoomStates()
+    states.apply("!space", state_event("m.room.create", "", {"type": "m.space", "room_version": "12"}))
+    states.apply("!space", state_event("m.room.power_levels", "", {"users": {SAM: 50}, "users_default": 0,
+                                                                     "events": {"m.space.child": 50}}))
+    states.apply("!rogue", state_event("m.space.parent", "!space", {"via": ["x.org"]}, sender="@eve:x.org"))
+    states.apply("!ok", state_event("m.space.parent", "!space", {"via": ["x.org"]}, sender=SAM))
+    states.apply("!unknown", state_event("m.space.parent", "!elsewhere", {"via": ["x.org"]}))
+    assert states.space_of("!rogue") is None
+    assert states.space_of("!ok") == "!space"
+    assert states.space_of("!unknown") is None  # a space the bot is not in cannot be checked
+    assert states.rooms_of_space("!space", {"!rogue", "!ok"}) == ["!ok"]
+
+
+def space(states: RoomStates, space_id: str) -> None:
+    states.apply(space_id, state_event("m.room.create", "", {"type": "m.space", "room_version": "12"}))
+
+
 def test_a_canonical_parent_wins_over_other_spaces() -> None:
     states = RoomStates()
+    space(states, "!aaa")
+    space(states, "!zzz")
     states.apply("!r", state_event("m.space.parent", "!aaa", {"via": ["x.org"]}))
     states.apply("!r", state_event("m.space.parent", "!zzz", {"via": ["x.org"], "canonical": True}))
     assert states.space_of("!r") == "!zzz"
