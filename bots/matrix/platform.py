@@ -270,14 +270,18 @@ class MatrixPlatform:
         for room_id, info in response.rooms.join.items():
             self.joined.add(room_id)
             self._joining.discard(room_id)
+            gap: list[Any] = []
+            if info.timeline.limited and since is not None and not skip_messages and info.timeline.prev_batch:
+                gap = await self._fill_gap(room_id, info.timeline.prev_batch, since)
+            # In time order: the gap, then `state` (as the timeline starts), then the timeline.
+            for event in gap:
+                self.states.apply(room_id, event.source)
             for event in info.state:
                 self.states.apply(room_id, event.source)
-            events = list(info.timeline.events)
-            if info.timeline.limited and since is not None and not skip_messages and info.timeline.prev_batch:
-                events = await self._fill_gap(room_id, info.timeline.prev_batch, since) + events
             could_before = self.can_set_power(room_id)
-            for event in events:
+            for event in info.timeline.events:
                 self.states.apply(room_id, event.source)
+            events = gap + list(info.timeline.events)
             if skip_messages:
                 continue
             if could_before is False and self.can_set_power(room_id):

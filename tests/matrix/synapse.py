@@ -36,7 +36,8 @@ VERSION = "1.163.2"
 CONSTRAINTS = Path(__file__).with_name("synapse-constraints.txt")
 SERVER_NAME = "localhost"
 SHARED_SECRET = "carpool-test-registration-secret"
-PYTHON = os.environ.get("CARPOOL_SYNAPSE_PYTHON", "python3.11")
+# Any Python 3.11 will do; by default the one running the tests (a venv python makes a venv too).
+PYTHON = os.environ.get("CARPOOL_SYNAPSE_PYTHON") or sys.executable
 
 LIMIT = {"per_second": 10_000, "burst_count": 100_000}
 OVERRIDES: dict[str, Any] = {
