@@ -8,9 +8,11 @@ from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
+from sqlalchemy import text
 
 from core.effects import DirectMessage, HomePost
 from core.refs import AccountRef, HomeRef
+from storage.engine import make_engine
 from tests.fakes import FakeClock
 from tests.matrix.bot import Bot
 from tests.matrix.conftest import MakeBot, People
@@ -267,3 +269,27 @@ async def test_permalinks_point_at_the_event_through_the_servers_that_know_the_r
     link = bot.platform.permalink(room, question)
     assert link.startswith("https://matrix.to/#/%21") and link.endswith("?via=localhost")
     assert quote(question, safe="") in link
+
+
+async def test_events_seen_again_after_a_crash_do_not_run_or_answer_twice(make_bot: MakeBot, people: People) -> None:
+    bot = await make_bot()
+    lena = await people("lena")
+    room = await room_with_bot(lena, bot)
+    await community(room, lena, bot)
+    # Where the bot had got to before the next two commands.
+    [(token,)] = await bot.sql("SELECT value FROM matrix_state WHERE key = 'sync_token'")
+    changes = await lena.send(room, "!cop rules add Be kind and cite sources")
+    reads = await lena.send(room, "!cop rules")
+    await lena.reply_to(reads, bot.user_id)
+    await bot.stop()
+
+    # As if it had crashed after handling them but before storing its sync position.
+    engine = make_engine(bot.settings().database_url.get_secret_value())
+    async with engine.begin() as connection:
+        await connection.execute(text("UPDATE matrix_state SET value = :t WHERE key = 'sync_token'"), {"t": token})
+    await engine.dispose()
+    await bot.start()
+    last = await lena.send(room, "!cop community info")
+    await lena.reply_to(last, bot.user_id)
+    assert [answers_to(lena, e, bot) for e in (changes, reads)] == [1, 1]
+    assert (await bot.sql("SELECT count(*) FROM rules"))[0][0] == 1
