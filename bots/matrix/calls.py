@@ -10,6 +10,7 @@ from the outbox that should back off and retry later.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -77,6 +78,12 @@ async def call(make: Callable[[], Awaitable[R]], what: str, *, retries: int = RA
                 continue
             raise MatrixCallError(what, RATE_LIMITED, "rate limited", retry_after=wait)
         raise MatrixCallError(what, code, str(response.message or "")[:200])
+
+
+def txn_id(*parts: str) -> str:
+    """A transaction id from stable parts, so a resend of the same thing is deduplicated."""
+    joined = "|".join(parts)
+    return joined if len(joined) <= 64 and joined.isascii() else hashlib.sha256(joined.encode()).hexdigest()[:40]
 
 
 def delivery_error(error: BaseException) -> DeliveryError:

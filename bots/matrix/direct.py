@@ -22,7 +22,7 @@ ENCRYPTION_STATE = {"type": "m.room.encryption", "state_key": "",
 
 
 class DirectRooms:
-    def __init__(self, client: AsyncClient, wait_for_room: Callable[[str], Awaitable[None]]) -> None:
+    def __init__(self, client: AsyncClient, wait_for_room: Callable[..., Awaitable[None]]) -> None:
         self.client = client
         self.wait_for_room = wait_for_room
         # user id → their direct rooms with the bot, newest last (as in m.direct).
@@ -73,7 +73,8 @@ class DirectRooms:
             assert isinstance(response, RoomCreateResponse)
             room_id = str(response.room_id)
             await self.remember(user_id, room_id)
-            await self.wait_for_room(room_id)
+            # The invite may come in a later sync than the room: the key must reach them too.
+            await self.wait_for_room(room_id, member=user_id)
             return room_id
 
     async def remember(self, user_id: str, room_id: str) -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import fnmatch
-import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,8 +27,6 @@ from nio import (
     AsyncClient,
     InviteMemberEvent,
     MegolmEvent,
-    RoomGetStateEventResponse,
-    RoomGetStateResponse,
     RoomMessagesResponse,
     RoomSendResponse,
     SyncResponse,
@@ -37,20 +34,19 @@ from nio import (
 from nio.api import MessageDirection
 from nio.exceptions import LocalProtocolError
 
-from bots.matrix.calls import CONNECTION_ERRORS, MatrixCallError, call, delivery_error
+from bots.matrix.calls import CONNECTION_ERRORS, MatrixCallError, call, delivery_error, txn_id
 from bots.matrix.direct import DirectRooms
+from bots.matrix.leaders import LeaderPower
 from bots.matrix.links import event_link, server_of
 from bots.matrix.render import command_line, in_thread, message_content, strip_reply_fallback
-from bots.matrix.rooms import POWER_LEVELS, RoomStates, plan_power
+from bots.matrix.rooms import RoomStates
 from bots.matrix.session import MatrixLoginError, forget_session, open_client
 from config.settings import MatrixSettings
 from core.commands.parser import parse
 from core.commands.spec import spec_for
-from core.community.settings import MATRIX_LEADER_POWER
 from core.effects import DirectMessage, HomePost, OutboundEffect, Reply, RoleChange
 from core.errors import DeliveryError, UserError
 from core.refs import AccountRef, Actor, HomeRef, Where, mention
-from core.roles import Role
 from storage.matrix import SYNC_TOKEN, SqlMatrixState
 
 if TYPE_CHECKING:
@@ -82,12 +78,6 @@ def sync_filter(limit: int) -> dict[str, Any]:
             "presence": {"not_types": ["*"]}}
 
 
-def txn_id(*parts: str) -> str:
-    """A transaction id from stable parts, so a resend of the same thing is deduplicated."""
-    joined = "|".join(parts)
-    return joined if len(joined) <= 64 and joined.isascii() else hashlib.sha256(joined.encode()).hexdigest()[:40]
-
-
 class MatrixPlatform:
     name: Literal["matrix"] = "matrix"
 
@@ -104,6 +94,7 @@ class MatrixPlatform:
         self.timeline_limit = TIMELINE_LIMIT
         self.client: AsyncClient | None = None
         self.states = RoomStates()
+        self.leaders = LeaderPower(self)
         self.direct: DirectRooms | None = None
         self.joined: set[str] = set()
         # Rooms joined or created whose first sync is awaited.
@@ -146,7 +137,7 @@ class MatrixPlatform:
                 continue
             if isinstance(item, Reconcile):
                 try:
-                    await self.reconcile_leaders(item.room_id)
+                    await self.leaders.reconcile(item.room_id)
                 except Exception:
                     log.exception("giving leaders their power level in %s failed", item.room_id)
                 continue
@@ -240,14 +231,20 @@ class MatrixPlatform:
             if client.should_query_keys:
                 await call(client.keys_query, "query keys")
 
-    async def wait_for_room(self, room_id: str, within: float = ROOM_WAIT) -> None:
-        """Until a sync has told nio about `room_id` (needed before sending to it)."""
+    async def wait_for_room(self, room_id: str, within: float = ROOM_WAIT, *, member: str | None = None) -> None:
+        """Until a sync has told nio about `room_id` (needed before sending to it), and about
+        `member` in it: an encrypted message's key goes only to the members nio knows of."""
         assert self.client is not None
         client = self.client
+
+        def known() -> bool:
+            room = client.rooms.get(room_id)
+            return room is not None and (member is None or member in room.users)
+
         self._joining.add(room_id)
         try:
             async with self._synced:
-                await asyncio.wait_for(self._synced.wait_for(lambda: room_id in client.rooms), within)
+                await asyncio.wait_for(self._synced.wait_for(known), within)
         finally:
             self._joining.discard(room_id)
 
@@ -278,13 +275,13 @@ class MatrixPlatform:
                 self.states.apply(room_id, event.source)
             for event in info.state:
                 self.states.apply(room_id, event.source)
-            could_before = self.can_set_power(room_id)
+            could_before = self.leaders.can_set_power(room_id)
             for event in info.timeline.events:
                 self.states.apply(room_id, event.source)
             events = gap + list(info.timeline.events)
             if skip_messages:
                 continue
-            if could_before is False and self.can_set_power(room_id):
+            if could_before is False and self.leaders.can_set_power(room_id):
                 # Someone gave the bot the power it lacked: leaders get theirs now.
                 await self._work.put(Reconcile(room_id))
             for event in self._after_own_join(events):
@@ -484,7 +481,7 @@ class MatrixPlatform:
                 case HomePost():
                     await self._deliver_post(effect, key)
                 case RoleChange():
-                    await self._deliver_role(effect, key)
+                    await self.leaders.deliver(effect, key)
                 case _:
                     assert_never(effect)
         except DeliveryError:
@@ -512,39 +509,6 @@ class MatrixPlatform:
             return
         await self.send(room, content, key)
 
-    def can_set_power(self, room_id: str) -> bool | None:
-        """Whether the bot may change power levels in the room (None: not known yet)."""
-        state = self.states.rooms.get(room_id)
-        if state is None or state.create_sender is None:
-            return None
-        return state.level(self.user_id) >= state.required_for_state(POWER_LEVELS)
-
-    async def reconcile_leaders(self, room_id: str) -> None:
-        """Give every leader of the community living here their power level in this room."""
-        async with self.app.uow(readonly=True) as uow:
-            candidates = [room_id] + [s for s in [self.states.space_of(room_id, self.joined)] if s]
-            home = await uow.homes.find("matrix", candidates)
-            community = None if home is None else await uow.communities.get(home.community_id)
-            if home is None or community is None:
-                return
-            leaders = await uow.members.list(community.id, Role.LEADER)
-        level = community.settings.get(MATRIX_LEADER_POWER)
-        given = []
-        for leader in leaders:
-            for account in leader.accounts:
-                if account.ref.platform != "matrix":
-                    continue
-                change = RoleChange(home.ref, account.ref, Role.LEADER, True, community.name,
-                                    matrix_power_level=level)
-                before = self.states.get(room_id).level(account.ref.user_id)
-                if await self._apply_power(room_id, change) is None and before < level:
-                    given.append(mention(account.ref, account.display_name))
-        if given:
-            text = f"Thank you: {', '.join(given)} now {'has' if len(given) == 1 else 'have'} " \
-                   f"the power level of a leader of **{community.name}** here."
-            await self.send(room_id, message_content(text, prefix=self.prefix, msgtype="m.notice"),
-                            txn_id("reconcile", room_id, str(self.syncs)))
-
     def permalink(self, room_id: str, event_id: str) -> str:
         """A matrix.to link to an event (a question's thread root), resolvable by other servers."""
         state = self.states.get(room_id)
@@ -565,67 +529,3 @@ class MatrixPlatform:
         if effect.thread_id:
             in_thread(content, effect.thread_id)
         await self.send(self.post_room(effect.home), content, key)
-
-    def role_rooms(self, home: HomeRef) -> list[str]:
-        """A home room, or a space home with every room of it the bot is in."""
-        if self.states.get(home.room_id).is_space:
-            return [home.room_id, *self.states.rooms_of_space(home.room_id, self.joined)]
-        return [home.room_id]
-
-    async def _deliver_role(self, effect: RoleChange, key: str) -> None:
-        problems: list[str] = []
-        for room_id in self.role_rooms(effect.home):
-            problem = await self._apply_power(room_id, effect)
-            if problem is None:
-                continue
-            problems.append(problem)
-            verb = "give" if effect.granted else "take back"
-            who = mention(effect.account, effect.account.user_id)
-            role = effect.role.value
-            text = (f"{who} {'is now' if effect.granted else 'is no longer'} {role} of **{effect.community_name}**, "
-                    f"but I couldn't {verb} their power level {effect.matrix_power_level} in this room: "
-                    f"{problem}. A room admin can raise my power level (room settings → roles & "
-                    "permissions); I will then give leaders theirs.")
-            target = self.post_room(HomeRef("matrix", room_id)) if self.states.get(room_id).is_space else room_id
-            try:
-                await self.send(target, message_content(text, prefix=self.prefix), txn_id(key, "power", room_id))
-            except (MatrixCallError, LocalProtocolError) as error:
-                log.warning("could not say that I lack power: %s", getattr(error, "code", error))
-        if problems:
-            raise DeliveryError(f"not enough power in {len(problems)} room(s): {problems[0]}", permanent=True)
-
-    async def _apply_power(self, room_id: str, effect: RoleChange) -> str | None:
-        """Set or take back a leader's power level in one room; a plain reason if impossible."""
-        assert self.client is not None
-        client = self.client
-        state = self.states.get(room_id)
-        if state.create_sender is None:
-            response = await call(lambda: client.room_get_state(room_id), "read room state")
-            assert isinstance(response, RoomGetStateResponse)
-            for event in response.events:
-                self.states.apply(room_id, event)
-        # Fresh power levels: writing a stale copy would undo someone else's change.
-        try:
-            levels_response = await call(lambda: client.room_get_state_event(room_id, POWER_LEVELS),
-                                         "read power levels")
-            assert isinstance(levels_response, RoomGetStateEventResponse)
-            levels: dict[str, Any] | None = dict(levels_response.content)
-        except MatrixCallError as error:
-            if error.code != "M_NOT_FOUND":
-                raise
-            levels = None
-        plan = plan_power(state, levels, self.user_id, effect.account.user_id, effect.matrix_power_level,
-                          effect.granted)
-        if plan.problem is not None:
-            return plan.problem
-        if plan.content is None:
-            return None
-        content = plan.content
-        try:
-            await call(lambda: client.room_put_state(room_id, POWER_LEVELS, content), "set power levels")
-        except MatrixCallError as error:
-            if error.forbidden:
-                return "the homeserver refused my change of power levels"
-            raise
-        state.power_levels = content
-        return None
