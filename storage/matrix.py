@@ -1,5 +1,5 @@
-"""What the Matrix adapter keeps between runs: its sync position, its direct rooms, and the
-events it has already handled.
+"""What the Matrix adapter keeps between runs: its sync position and the events it has
+already handled. (Its direct rooms live in its `m.direct` account data on the homeserver.)
 
 The sync token is the adapter's place in the homeserver's event stream: stored after each
 sync, so after a restart the events sent while the bot was down come once, and older ones
@@ -38,7 +38,6 @@ class MatrixEventRow(Base):
 _put = Upsert(MatrixStateRow.__table__, ["account", "key"], ["value"])  # type: ignore[arg-type]
 
 SYNC_TOKEN = "sync_token"
-DIRECT_PREFIX = "dm:"
 
 
 class SqlMatrixState:
@@ -53,11 +52,6 @@ class SqlMatrixState:
 
     async def put(self, key: str, value: str) -> None:
         await _put(self.db, {"account": self.account, "key": key, "value": value})
-
-    async def with_prefix(self, prefix: str) -> dict[str, str]:
-        query = select(MatrixStateRow.key, MatrixStateRow.value).where(
-            MatrixStateRow.account == self.account, MatrixStateRow.key.startswith(prefix, autoescape=True))
-        return {row.key[len(prefix):]: row.value for row in (await self.db.execute(query)).all()}
 
     async def claim_event(self, event_id: str, now: datetime) -> bool:
         """Record that `event_id` is being handled; False if it was handled before."""

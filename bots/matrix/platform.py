@@ -1,11 +1,13 @@
 """The Matrix platform: sync, turn `!cop` messages into core commands, reply in the command's
 thread, and deliver the outbox (direct messages, home posts, power levels).
 
-Sync position: the token is kept in the database after every handled sync. The first start
-ever skips the backlog; later starts continue from the token (with the full room state, so
-nio knows every room's members and encryption again), so commands sent while the bot was
-down are answered once and older ones never again. Handled event ids are recorded too, so a
-crash between a command and storing the token does not run it twice.
+Sync position: the token is kept in the database once every event before it was handled
+(commands run in a worker task, in order, so the sync loop keeps going meanwhile). The first
+start ever skips the backlog; later starts continue from the token (with the full room state,
+so nio knows every room's members and encryption again), so commands sent while the bot was
+down are answered once and older ones never again. Commands that change something are claimed
+by event id first, so a crash between a command and storing the token does not run it twice;
+a reply's transaction id comes from the command's event id, so the homeserver drops a repeat.
 
 Bots: messages from the bot itself, from users listed in `bot_users` (wildcards allowed) and
 every `m.notice` (Matrix's convention for automated messages, which this bot uses for its own
