@@ -6,9 +6,9 @@ import asyncio
 import logging
 import sys
 
-from bench import commands, ingest, timers
+from bench import commands, ingest, matrix_roundtrip, timers
 
-BENCHES = {"commands": commands.main, "timers": timers.main, "ingest": ingest.main}
+BENCHES = {"commands": commands.main, "timers": timers.main, "ingest": ingest.main, "matrix": matrix_roundtrip.main}
 
 
 def main() -> None:

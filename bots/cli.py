@@ -63,8 +63,8 @@ def run_command(
         asyncio.run(run(settings, names))
     except StartupError as error:
         fail(str(error))
-    except KeyboardInterrupt:
-        pass
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        pass  # stopped by Ctrl-C or SIGTERM, after a clean shutdown
 
 
 @db_app.command("upgrade")

@@ -4,7 +4,9 @@ dispatcher and the scheduler; stop them all cleanly."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
@@ -51,8 +53,9 @@ PlatformFactory = Callable[[App], ChatPlatform]
 
 def platform_factories() -> dict[str, PlatformFactory]:
     from bots.console.factory import make_console
+    from bots.matrix.factory import make_matrix
 
-    return {"console": make_console}
+    return {"console": make_console, "matrix": make_matrix}
 
 
 async def run(settings: Settings, platform_names: list[str], *, clock: Clock | None = None) -> None:
@@ -70,6 +73,12 @@ async def run(settings: Settings, platform_names: list[str], *, clock: Clock | N
     sweeps = schedule_sweeps(app, scheduler)
     scheduler.start()
     background = [asyncio.create_task(dispatcher.run_forever(), name="outbox")]
+    # A Procfile platform is stopped with SIGTERM: treat it like Ctrl-C, so the clean-up
+    # below (the last outbox delivery among it) still runs.
+    main_task = asyncio.current_task()
+    if main_task is not None:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
     try:
         runs: list[Awaitable[None]] = [p.run() for p in platforms]  # type: ignore[attr-defined]
         await asyncio.gather(*runs)

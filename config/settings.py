@@ -31,8 +31,14 @@ class MatrixSettings(BaseModel):
     access_token: SecretStr | None = None
     device_id: str | None = None
     store_path: Path = Path("./matrix-store")
+    # Servers whose users may invite the bot into rooms; empty means the bot's own server.
     allowed_servers: list[str] = Field(default_factory=list)
     prefix: str = "!cop"
+    # Other bots (user ids, `*` wildcards allowed, e.g. `@*bot:example.org`): their messages are
+    # ignored, like the bot's own and every m.notice, so two bots never answer each other.
+    bot_users: list[str] = Field(default_factory=list)
+    # Long-poll time of one sync request.
+    sync_timeout_ms: int = Field(default=30_000, ge=0, le=120_000)
 
     @property
     def configured(self) -> bool:

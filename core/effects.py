@@ -52,6 +52,9 @@ class Reply:
     error: bool = False
     actions: tuple[Action, ...] = ()
     thread: OpenThread | None = None
+    # Holds something only its reader may use (a one-time code). Platforms without private
+    # replies (Matrix) send it in a direct message instead of the room.
+    secret: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -91,7 +91,7 @@ class CommandBus:
             reply = await spec.handler(cmd, ctx)
             if not spec.readonly:
                 await uow.commit()
-        if self.on_commit is not None:
+        if self.on_commit is not None and not spec.readonly:
             self.on_commit(uow)
         return reply
 

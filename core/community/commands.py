@@ -163,7 +163,7 @@ async def link_home(cmd: LinkHome, ctx: Context) -> Reply:
         return Reply(
             f"In the room or channel that should join **{ctx.community.name}**, an admin there types "
             f"`community link {code}` within 10 minutes. The code works once.",
-            private=True,
+            private=True, secret=True,
         )
     where = ctx.where
     if where is None or where.direct:

@@ -26,7 +26,7 @@ async def link(cmd: LinkAccount, ctx: Context) -> Reply:
         code = await new_code(ctx, CodeClaim("account", str(me.person_id)), timedelta(minutes=10))
         return Reply(
             f"On your other account, send `link {code}` to me within 10 minutes. The code works once.",
-            private=True,
+            private=True, secret=True,
         )
     claim = await take_code(ctx, cmd.code, "account")
     keep = int(claim.subject)

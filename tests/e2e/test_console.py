@@ -116,3 +116,22 @@ def test_a_question_is_asked_answered_in_its_thread_and_solved(env: dict[str, st
     assert "[thread main:q1] marked solved" in out
     assert "1 asked, first response median 0 s" in out
     assert "I plan rest" not in result.stderr
+
+
+def test_sigterm_stops_the_bot_cleanly_and_keeps_what_was_done(env: dict[str, str], tmp_path: Path) -> None:
+    process = subprocess.Popen([sys.executable, "-m", "bots.cli", "run", "--platform", "console"],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=env, cwd=tmp_path)
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write("/as lena --admin\n!cop community setup Circle\n")
+    process.stdin.flush()
+    # Wait for the answer (the process stays up: stdin is still open), then stop it.
+    for line in process.stdout:
+        if "first leader" in line:
+            break
+    else:
+        raise AssertionError(f"no answer: {process.stderr.read() if process.stderr else ''}")
+    process.terminate()
+    assert process.wait(timeout=60) == 0
+    again = carpool(["run", "--platform", "console"], "!cop community info\n", env, tmp_path)
+    assert "Circle" in again.stdout and "Leaders: lena" in again.stdout
