@@ -77,4 +77,5 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None, engine: AsyncEn
               TimerSweeper(uow, clock, network, worker), ActivityIngest(uow, clock))
     app.bus.on_commit = app.committed
     app.ingest.on_commit = app.committed
+    app.sweeper.on_commit = app.committed
     return app

@@ -37,6 +37,9 @@ class TimerSweeper:
         self.worker = worker
         self.batch = batch
         self.lease = lease
+        # Called after a batch was handled and committed (the runtime wakes the outbox
+        # dispatcher for the nudges just written, and the sweeper for timers just armed).
+        self.on_commit: Callable[[SqlUnitOfWork], None] | None = None
 
     async def run_once(self, *, rounds: int = 20) -> int:
         """Fire every due timer, including those that handlers arm for now (a digest after a
@@ -83,6 +86,8 @@ class TimerSweeper:
             elif live:
                 log.error("no handler for timer kind %r; %d timer(s) dropped", kind, len(live))
             await uow.commit()
+        if live and self.on_commit is not None:
+            self.on_commit(uow)
         return len(live)
 
     async def _failed(self, timer: DueTimer) -> None:

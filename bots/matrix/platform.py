@@ -9,6 +9,11 @@ down are answered once and older ones never again. Commands that change somethin
 by event id first, so a crash between a command and storing the token does not run it twice;
 a reply's transaction id comes from the command's event id, so the homeserver drops a repeat.
 
+Questions: `!cop ask …` posts the question as a new message that is the root of its thread;
+a member's own top-level message starting with `?` in a community room is a question too, with
+its own event as the thread root. Every other message in a thread (m.thread relation) goes to the
+ingest queue, which records answers and stops the leaders' response clock.
+
 Bots: messages from the bot itself, from users listed in `bot_users` (wildcards allowed) and
 every `m.notice` (Matrix's convention for automated messages, which this bot uses for its own
 replies) are ignored, so two bots never answer each other.
@@ -19,9 +24,10 @@ from __future__ import annotations
 import asyncio
 import fnmatch
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import timedelta
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any, Literal, assert_never
 
@@ -39,15 +45,17 @@ from nio.exceptions import LocalProtocolError
 from bots.matrix.calls import CONNECTION_ERRORS, MatrixCallError, call, delivery_error, txn_id
 from bots.matrix.direct import DirectRooms
 from bots.matrix.leaders import LeaderPower
-from bots.matrix.links import event_link, server_of
+from bots.matrix.links import event_link, event_links, relink, server_of
 from bots.matrix.render import command_line, in_thread, message_content, strip_reply_fallback
 from bots.matrix.rooms import RoomStates
 from bots.matrix.session import MatrixLoginError, forget_session, open_client
 from config.settings import MatrixSettings
-from core.commands.parser import parse
+from core.commands.parser import parse_scoped
 from core.commands.spec import spec_for
-from core.effects import DirectMessage, HomePost, OutboundEffect, Reply, RoleChange, ThreadUpdate
+from core.effects import Action, DirectMessage, HomePost, OutboundEffect, Reply, RoleChange, ThreadUpdate
 from core.errors import DeliveryError, UserError
+from core.questions.activity import ThreadMessage
+from core.questions.commands import Ask
 from core.refs import AccountRef, Actor, HomeRef, Where, mention
 from storage.matrix import SYNC_TOKEN, SqlMatrixState
 
@@ -68,6 +76,10 @@ KEEP_HANDLED_EVENTS = timedelta(days=3)
 WORK_QUEUE = 10_000
 SECRET_SENT = "I sent you a direct message with that (it holds a code only you should use)."
 SECRET_FAILED = "I couldn't open a direct message with you. Send me the command in a direct message instead."
+# Where a question's thread root lives, kept for thread roots in rooms of a space: the core
+# links a question to its community's home, which for a space home is the space itself.
+ROOT_ROOM = "root-room:"
+SEND_ERRORS = (MatrixCallError, LocalProtocolError, TimeoutError, *CONNECTION_ERRORS)
 
 
 @dataclass(frozen=True)
@@ -369,8 +381,9 @@ class MatrixPlatform:
         content = source.get("content")
         if not isinstance(content, dict) or self.is_bot(sender):
             return
-        if content.get("msgtype") != "m.text" or not isinstance(content.get("body"), str):
-            return  # notices (bots), emotes, media
+        msgtype = content.get("msgtype")
+        if msgtype == "m.notice" or not isinstance(content.get("body"), str):
+            return  # notices are what bots send
         found = content.get("m.relates_to")
         relates: dict[str, Any] = found if isinstance(found, dict) else {}
         if relates.get("rel_type") == "m.replace":
@@ -378,14 +391,19 @@ class MatrixPlatform:
         body = content["body"]
         if "m.in_reply_to" in relates and not relates.get("is_falling_back"):
             body = strip_reply_fallback(body)
-        line = command_line(body, self.prefix)
-        if line is None:
-            return
         event_id = str(source.get("event_id", ""))
-        thread_root = relates.get("event_id") if relates.get("rel_type") == "m.thread" else None
-        where = self.where_for(room_id, thread_root)
+        found_root = relates.get("event_id") if relates.get("rel_type") == "m.thread" else None
+        thread_root = found_root if isinstance(found_root, str) else None
+        line = command_line(body, self.prefix) if msgtype == "m.text" else None
+        if line is None:
+            if thread_root is not None:
+                await self._thread_message(room_id, thread_root, sender, source)
+            elif not relates and msgtype == "m.text" and (text := question_text(body)):
+                await self._question_root(room_id, event_id, sender, text)
+            return
+        where = self.where_for(room_id, thread_root, sender)
         try:
-            cmd = parse(line)
+            cmd, community_id = parse_scoped(line)
         except UserError as error:
             reply = Reply(error.message, private=True, error=True)
         else:
@@ -394,8 +412,39 @@ class MatrixPlatform:
             # id, so the homeserver does not post it twice.
             if not spec_for(cmd).readonly and not await self._claim(event_id):
                 return
-            reply = await self.run_command(cmd, room_id, sender, where)
+            reply = await self.run_command(cmd, room_id, sender, where, community_id=community_id)
         await self.send_reply(room_id, event_id, thread_root or event_id, reply, sender, where)
+
+    async def _thread_message(self, room_id: str, thread_root: str, sender: str, source: dict[str, Any]) -> None:
+        """A message in a thread: if the thread is a question's, it may be its answer."""
+        where = self.where_for(room_id, thread_root, sender)
+        actor = self.actor_for(room_id, sender, where, whole_space=False)
+        await self.app.ingest.submit(ThreadMessage("matrix", thread_root, actor, self.sent_at(source)))
+
+    async def _question_root(self, room_id: str, event_id: str, sender: str, text: str) -> None:
+        """`? How do you…` in a community room: the message is the question and its thread's root."""
+        where = self.where_for(room_id, event_id, sender)
+        if where.direct or not await self._is_home(where) or not await self._claim(event_id):
+            return
+        actor = self.actor_for(room_id, sender, where, whole_space=False)
+        reply = await self.app.bus.run(Ask(text=text), actor, where)
+        if not reply.error:
+            await self._remember_root(where, event_id)
+        await self.send_reply(room_id, event_id, event_id, reply, sender, where)
+
+    async def _is_home(self, where: Where) -> bool:
+        async with self.app.uow(readonly=True) as uow:
+            return await uow.homes.find("matrix", where.home_candidates()) is not None
+
+    def sent_at(self, source: dict[str, Any]) -> datetime:
+        """When a message was sent, on the core's clock: a message read late (after a restart)
+        counts from when it was written, not from when the bot saw it."""
+        now = self.app.clock.now()
+        stamp = source.get("origin_server_ts")
+        if not isinstance(stamp, int):
+            return now
+        age_ms = time.time() * 1000 - stamp
+        return now - timedelta(milliseconds=max(0.0, age_ms))
 
     async def _claim(self, event_id: str) -> bool:
         async with self.app.uow() as uow:
@@ -403,12 +452,22 @@ class MatrixPlatform:
             await uow.commit()
         return claimed
 
-    def where_for(self, room_id: str, thread_root: str | None) -> Where:
+    def where_for(self, room_id: str, thread_root: str | None, sender: str | None = None) -> Where:
         assert self.direct is not None
         state = self.states.get(room_id)
+        direct = self.direct.is_direct(room_id)
         return Where("matrix", room_id=room_id, space_id=self.states.space_of(room_id, self.joined),
-                     thread_id=thread_root, direct=self.direct.is_direct(room_id),
+                     thread_id=thread_root, direct=direct, private=direct and self._alone_with(room_id, sender),
                      room_kind="space" if state.is_space else "room")
+
+    def _alone_with(self, room_id: str, sender: str | None) -> bool:
+        """Whether nobody but `sender` and the bot is in (or invited to) the room: only then is
+        what they type there private (a secret ballot may be cast)."""
+        assert self.client is not None
+        room = self.client.rooms.get(room_id)
+        if room is None or sender is None:
+            return False
+        return not (set(room.users) | set(room.invited_users)) - {self.user_id, sender}
 
     def actor_for(self, room_id: str, sender: str, where: Where, *, whole_space: bool) -> Actor:
         assert self.client is not None
@@ -419,33 +478,86 @@ class MatrixPlatform:
             admin = admin and self.states.get(where.space_id).is_admin(sender)
         return Actor(AccountRef("matrix", sender), name[:100], is_space_admin=admin)
 
-    async def run_command(self, cmd: object, room_id: str, sender: str, where: Where) -> Reply:
+    async def run_command(self, cmd: object, room_id: str, sender: str, where: Where, *,
+                          community_id: int | None = None) -> Reply:
         # A command for the whole space (`community setup … --space`) needs a space admin.
         actor = self.actor_for(room_id, sender, where, whole_space=bool(getattr(cmd, "space", False)))
-        return await self.app.bus.run(cmd, actor, where)
+        return await self.app.bus.run(cmd, actor, where, community_id=community_id)
 
     async def send_reply(self, room_id: str, event_id: str, root: str, reply: Reply, sender: str,
                          where: Where) -> None:
         if reply.secret and not where.direct:
             sent = await self._send_secret(sender, reply, event_id)
             reply = Reply(SECRET_SENT if sent else SECRET_FAILED, private=True, error=not sent)
-        content = message_content(reply.text, prefix=self.prefix, actions=reply.actions, msgtype="m.notice")
+        if reply.thread is not None and not where.direct:
+            await self._open_thread(room_id, event_id, reply, where)
+            return
+        content = await self.render(reply.text, actions=reply.actions, msgtype="m.notice")
         if where.direct:
             content["m.relates_to"] = {"m.in_reply_to": {"event_id": event_id}}
         else:
             in_thread(content, root, event_id)
         try:
             await self.send(room_id, content, txn_id("reply", event_id))
-        except (MatrixCallError, LocalProtocolError, *CONNECTION_ERRORS) as error:
+        except SEND_ERRORS as error:
             log.warning("could not reply in %s: %s", room_id, getattr(error, "code", type(error).__name__))
+
+    async def _open_thread(self, room_id: str, event_id: str, reply: Reply, where: Where) -> None:
+        """A reply that starts a thread (a question): a new message in the room, the root of the
+        thread, reported back to the core. A real message, not a notice: it mentions the asker."""
+        assert reply.thread is not None
+        content = await self.render(reply.text, actions=reply.actions)
+        try:
+            root = await self.send(room_id, content, txn_id("thread", event_id))
+        except SEND_ERRORS as error:
+            log.warning("could not post a thread root in %s: %s", room_id,
+                        getattr(error, "code", type(error).__name__))
+            return
+        await self.app.bus.attach_thread(reply.thread.key, root)
+        await self._remember_root(where, root)
+
+    async def _remember_root(self, where: Where, root: str) -> None:
+        if where.space_id is None:
+            return  # the room is its own home: links to it need no lookup
+        async with self.app.uow() as uow:
+            await self.state_repo(uow).put(ROOT_ROOM + root, where.room_id)
+            await uow.commit()
+
+    async def render(self, text: str, *, actions: Iterable[Action] = (), msgtype: str = "m.text",
+                     extra_mentions: Iterable[AccountRef] = ()) -> dict[str, Any]:
+        """Message content for core text, its links to threads made resolvable (see `_permalinks`)."""
+        text, linked = await self._permalinks(text, tuple(actions))
+        return message_content(text, prefix=self.prefix, actions=linked, msgtype=msgtype,
+                               extra_mentions=extra_mentions)
+
+    async def _permalinks(self, text: str, actions: tuple[Action, ...]) -> tuple[str, tuple[Action, ...]]:
+        """The core links a thread as `matrix.to/#/<home room>/<root event>`. Room ids of
+        version 12 name no server, so each link gets `via` servers; and when the home is a
+        space, the room the root was posted in replaces the space."""
+        found = event_links(text).union(*(event_links(a.url) for a in actions if a.url))
+        if not found:
+            return text, actions
+        rooms: dict[str, str] = {}
+        spaces = {event for room, event in found if self.states.get(room).is_space}
+        if spaces:
+            async with self.app.uow(readonly=True) as uow:
+                for event in spaces:
+                    room = await self.state_repo(uow).get(ROOT_ROOM + event)
+                    if room is not None:
+                        rooms[event] = room
+
+        def link(room: str, event: str) -> str:
+            return self.permalink(rooms.get(event, room), event)
+
+        return relink(text, link), tuple(replace(a, url=relink(a.url, link)) if a.url else a for a in actions)
 
     async def _send_secret(self, user_id: str, reply: Reply, event_id: str) -> bool:
         assert self.direct is not None
         try:
             room = await self.direct.room_with(user_id)
-            content = message_content(reply.text, prefix=self.prefix, actions=reply.actions, msgtype="m.notice")
+            content = await self.render(reply.text, actions=reply.actions, msgtype="m.notice")
             await self.send(room, content, txn_id("secret", event_id))
-        except (MatrixCallError, LocalProtocolError, TimeoutError, *CONNECTION_ERRORS) as error:
+        except SEND_ERRORS as error:
             log.warning("could not send a direct message: %s", getattr(error, "code", type(error).__name__))
             return False
         return True
@@ -502,7 +614,7 @@ class MatrixPlatform:
 
     async def _deliver_direct(self, effect: DirectMessage, key: str) -> None:
         assert self.direct is not None
-        content = message_content(effect.text, prefix=self.prefix, actions=effect.actions)
+        content = await self.render(effect.text, actions=effect.actions)
         try:
             room = await self.direct.room_with(effect.to.user_id)
         except MatrixCallError as error:
@@ -510,7 +622,7 @@ class MatrixPlatform:
                 raise
             # They cannot be invited (unknown user, invites blocked): mention them at home instead.
             text = f"{mention(effect.to, effect.to.user_id)} {effect.text}"
-            fallback = message_content(text, prefix=self.prefix, actions=effect.actions)
+            fallback = await self.render(text, actions=effect.actions)
             await self.send(self.post_room(effect.fallback), fallback, txn_id(key, "fallback"))
             return
         await self.send(room, content, key)
@@ -530,8 +642,16 @@ class MatrixPlatform:
         return home.room_id
 
     async def _deliver_post(self, effect: HomePost, key: str) -> None:
-        content = message_content(effect.text, prefix=self.prefix, actions=effect.actions,
-                                  extra_mentions=effect.mentions)
+        content = await self.render(effect.text, actions=effect.actions, extra_mentions=effect.mentions)
         if effect.thread_id:
             in_thread(content, effect.thread_id)
         await self.send(self.post_room(effect.home), content, key)
+
+
+def question_text(body: str) -> str:
+    """`? How do you pace yourself` → the question; "" when the message is not one."""
+    text = body.strip()
+    if not text.startswith("?"):
+        return ""
+    text = text.lstrip("?").strip()
+    return text if any(c.isalnum() for c in text) else ""

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from core.commands.context import Context
 from core.commands.spec import Access, arg, command, flag, rest
+from core.community.model import Community
 from core.community.settings import REGISTRY as SETTINGS
 from core.effects import HomePost, Reply
 from core.errors import Conflict, InvalidInput, PermissionDenied, UserError
@@ -138,12 +139,18 @@ async def config(cmd: ConfigureCommunity, ctx: Context) -> Reply:
     if not cmd.value:
         return Reply(f"`{key}` = {community.settings.text(key)} — {spec.description}", private=True)
     canonical = spec.canonical(cmd.value)
-    await ctx.uow.communities.update(community.id, settings=community.settings.with_value(key, canonical))
+    settings = community.settings.with_value(key, canonical)
+    await ctx.uow.communities.update(community.id, settings=settings)
+    for changed in CONFIG_CHANGED.get(key, ()):
+        await changed(ctx, replace(community, settings=settings))
     return Reply(f"`{key}` is now {canonical}.")
 
 
 # Features may refuse setting changes (a leader under recall may not change vote settings).
 CONFIG_GUARDS: dict[str, Callable[[Context], Awaitable[None]]] = {}
+# Features that follow a setting once it changed (the response clocks follow a new SLA), in
+# the same transaction; they get the community with its new settings.
+CONFIG_CHANGED: dict[str, list[Callable[[Context, Community], Awaitable[None]]]] = {}
 
 
 @dataclass(frozen=True, kw_only=True)

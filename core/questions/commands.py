@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from core.commands.context import Context
 from core.commands.spec import Access, arg, command, rest
 from core.commands.threads import thread_attacher
+from core.community.commands import CONFIG_CHANGED
+from core.community.model import Community
 from core.community.settings import SLA
 from core.durations import format_duration, humanize
 from core.effects import OpenThread, Reply, ThreadUpdate
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, UserError
 from core.links import thread_link
 from core.ports import UnitOfWork
-from core.questions.ladder import arm_ladder, stop_clocks
-from core.questions.model import DONE, Question, Status
+from core.questions.ladder import LADDER, arm_ladder, rung_due, stop_clocks
+from core.questions.model import DONE, Question, Status, subject
 from core.questions.settings import ARCHIVE_SOLVED
 from core.refs import mention
 from core.text import clean, preview
@@ -23,6 +27,8 @@ from core.text import clean, preview
 # Discord messages hold 2,000 characters; the question plus its framing must fit in one.
 QUESTION_LIMIT = 1800
 MAX_SNOOZE = timedelta(days=30)
+# Open questions whose clocks follow a new SLA in one change (far more than a community has).
+MAX_REARM = 10_000
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -77,6 +83,26 @@ async def attach_thread(uow: UnitOfWork, question_id: str, thread_id: str) -> No
     question = await uow.questions.get(int(question_id))
     if question is not None and question.thread_id is None:
         await uow.questions.save(replace(question, thread_id=thread_id))
+
+
+async def follow_new_times(ctx: Context, community: Community) -> None:
+    """A new SLA or escalation ladder applies to the questions already waiting: each one's next
+    rung is re-armed by the new times (a rung already overdue fires at the next sweep)."""
+    waiting = await ctx.uow.questions.listing(community.id, [Status.OPEN], limit=MAX_REARM)
+    rungs: list[tuple[str, str, datetime, Mapping[str, Any] | None]] = []
+    for question in waiting:
+        if question.tier >= 3:
+            continue  # the ladder has run its course
+        tier = question.tier + 1
+        due = rung_due(question, community, tier)
+        if question.snoozed_until is not None and due < question.snoozed_until:
+            due = question.snoozed_until
+        rungs.append((LADDER, subject(question.id), due, {"tier": tier}))
+    await ctx.uow.timers.arm_many(rungs)
+
+
+for _key in ("sla", "escalation"):
+    CONFIG_CHANGED.setdefault(_key, []).append(follow_new_times)
 
 
 @dataclass(frozen=True, kw_only=True)

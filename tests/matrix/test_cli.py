@@ -3,8 +3,6 @@ with a password once, keeps its device across restarts, and never logs secrets."
 
 from __future__ import annotations
 
-import os
-import signal
 import stat
 import subprocess
 import sys
@@ -14,29 +12,10 @@ import pytest
 
 from tests.matrix.conftest import People
 from tests.matrix.people import Member
+from tests.matrix.process import ROOT, Process, bot_environment
 from tests.matrix.synapse import Registered, Synapse
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parents[2]
-
-
-class Process:
-    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
-        self.log = log
-        self.handle = log.open("ab")
-        self.process = subprocess.Popen([sys.executable, "-m", "bots.cli", *args], env=env, cwd=ROOT,
-                                        stdin=subprocess.DEVNULL, stdout=self.handle, stderr=subprocess.STDOUT)
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.handle.close()
-        return self.process.returncode
 
 
 @pytest.fixture
@@ -46,17 +25,7 @@ def account(synapse: Synapse) -> Registered:
 
 @pytest.fixture
 def env(synapse: Synapse, account: Registered, tmp_path: Path) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("CARPOOL_")}
-    clean.update({
-        "PYTHONPATH": str(ROOT),
-        "CARPOOL_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'carpool.db'}",
-        "CARPOOL_MATRIX__HOMESERVER": synapse.url,
-        "CARPOOL_MATRIX__USER_ID": account.user_id,
-        "CARPOOL_MATRIX__PASSWORD": account.password,
-        "CARPOOL_MATRIX__STORE_PATH": str(tmp_path / "matrix-store"),
-        "CARPOOL_MATRIX__SYNC_TIMEOUT_MS": "5000",
-    })
-    return clean
+    return bot_environment(synapse, account, tmp_path)
 
 
 async def answered(member: Member, room: str, bot: str, text: str) -> str:

@@ -165,6 +165,13 @@ async def test_a_space_is_a_home_for_all_its_rooms(bot: Bot, people: People) -> 
         await lena.wait_for(lambda e, room=room: e.get("room_id") == room and e.get("type") == "m.room.power_levels"
                             and e["content"].get("users", {}).get(sam.user_id) == 50, f"power level in {room}")
 
+    # A question asked in one room of the space links to that room (not to the space) everywhere.
+    asked = await sam.send(questions, "? Where do you keep your pacing notes?")
+    await sam.reply_to(asked, bot.user_id)
+    listing = await sam.command(general, "!cop questions open", bot.user_id)
+    assert f"https://matrix.to/#/{quote(questions, safe='')}/{quote(asked, safe='')}?via=localhost" \
+        in listing["formatted_body"]
+
 
 async def test_a_space_home_needs_a_space_admin(bot: Bot, people: People) -> None:
     lena, sam = await people("lena"), await people("sam")

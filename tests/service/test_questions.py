@@ -303,3 +303,37 @@ async def test_asking_needs_the_home(world: World, where: str) -> None:
     await circle(world)
     reply = await world.fails("sam", "ask From a DM? in:1", where=None)
     assert "Ask in the home of Pacing Circle" in reply.text
+
+
+async def test_a_new_sla_applies_to_questions_already_waiting(world: World, platform: FakePlatform,
+                                                             clock: FakeClock) -> None:
+    await circle(world, sla="24h")
+    await world.ok("sam", "ask Asked under the old response time?")
+    await world.ok("ana", "ask Answered already?")
+    await world.reply_in("sam", 2)
+    await world.ok("ana", "ask Snoozed?")
+    await world.ok("lena", "questions snooze 3 6h")
+    clock.advance(hours=2)
+    await world.sweep()
+    assert dms(platform) == []
+    await world.ok("lena", "community config sla 1h")  # question 1 has waited past the new SLA
+    await world.sweep()
+    [nudge] = dms(platform, "lena")
+    assert "#1 (2 h)" in nudge.text and "#2" not in nudge.text and "#3" not in nudge.text
+    clock.advance(hours=4, minutes=1)  # the snooze is over: question 3 climbs now, question 2 never
+    await world.sweep()
+    assert "#3" in dms(platform, "lena")[-1].text and "#2" not in dms(platform, "lena")[-1].text
+
+
+async def test_a_longer_sla_holds_back_a_nudge_that_was_due(world: World, platform: FakePlatform,
+                                                           clock: FakeClock) -> None:
+    await circle(world, sla="1h")
+    await world.ok("sam", "ask Not urgent?")
+    clock.advance(minutes=50)
+    await world.ok("lena", "community config sla 4h")
+    clock.advance(minutes=20)
+    await world.sweep()
+    assert dms(platform) == []
+    clock.advance(hours=3)
+    await world.sweep()
+    assert [d.to.user_id for d in dms(platform)] == ["lena"]
