@@ -123,6 +123,10 @@ class MatrixPlatform:
         # the sync loop (which must keep going, e.g. while a new direct room is awaited), and
         # a token is stored only once everything before it was handled.
         self._work: asyncio.Queue[tuple[str, Any] | str | Reconcile] = asyncio.Queue(maxsize=WORK_QUEUE)
+        # Thread messages handed to the ingest queue and not yet committed: a run of them (a
+        # busy thread, a catch-up after a restart) is written together; anything that must see
+        # them (a command, the sync token) waits for them first.
+        self._ingesting: list[asyncio.Task[None]] = []
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def run(self) -> None:
@@ -141,12 +145,14 @@ class MatrixPlatform:
             self.ready.clear()
             worker.cancel()
             await asyncio.gather(worker, return_exceptions=True)
+            await self._settle()  # thread messages already handed over are written, not cut off
             await self.client.close()
 
     async def _handle_work(self) -> None:
         while True:
             item = await self._work.get()
             if isinstance(item, str):
+                await self._settle()
                 await self._save_token(item)
                 continue
             if isinstance(item, Reconcile):
@@ -395,10 +401,12 @@ class MatrixPlatform:
         found_root = relates.get("event_id") if relates.get("rel_type") == "m.thread" else None
         thread_root = found_root if isinstance(found_root, str) else None
         line = command_line(body, self.prefix) if msgtype == "m.text" else None
+        if line is None and thread_root is not None:
+            self._thread_message(room_id, thread_root, sender, source)
+            return
+        await self._settle()
         if line is None:
-            if thread_root is not None:
-                await self._thread_message(room_id, thread_root, sender, source)
-            elif not relates and msgtype == "m.text" and (text := question_text(body)):
+            if not relates and msgtype == "m.text" and (text := question_text(body)):
                 await self._question_root(room_id, event_id, sender, text)
             return
         where = self.where_for(room_id, thread_root, sender)
@@ -415,11 +423,21 @@ class MatrixPlatform:
             reply = await self.run_command(cmd, room_id, sender, where, community_id=community_id)
         await self.send_reply(room_id, event_id, thread_root or event_id, reply, sender, where)
 
-    async def _thread_message(self, room_id: str, thread_root: str, sender: str, source: dict[str, Any]) -> None:
+    def _thread_message(self, room_id: str, thread_root: str, sender: str, source: dict[str, Any]) -> None:
         """A message in a thread: if the thread is a question's, it may be its answer."""
         where = self.where_for(room_id, thread_root, sender)
         actor = self.actor_for(room_id, sender, where, whole_space=False)
-        await self.app.ingest.submit(ThreadMessage("matrix", thread_root, actor, self.sent_at(source)))
+        message = ThreadMessage("matrix", thread_root, actor, self.sent_at(source))
+        self._ingesting.append(asyncio.create_task(self.app.ingest.submit(message)))
+
+    async def _settle(self) -> None:
+        """Until the thread messages handed to the ingest queue are committed."""
+        if not self._ingesting:
+            return
+        pending, self._ingesting = self._ingesting, []
+        for result in await asyncio.gather(*pending, return_exceptions=True):
+            if isinstance(result, BaseException):
+                log.error("recording a thread message failed: %s", type(result).__name__)
 
     async def _question_root(self, room_id: str, event_id: str, sender: str, text: str) -> None:
         """`? How do you…` in a community room: the message is the question and its thread's root."""

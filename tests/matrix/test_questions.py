@@ -16,7 +16,7 @@ import pytest
 
 from tests.fakes import FakeClock
 from tests.matrix.bot import Bot
-from tests.matrix.conftest import People
+from tests.matrix.conftest import MakeBot, People
 from tests.matrix.people import Event, Member
 from tests.matrix.process import Process, bot_environment
 from tests.matrix.synapse import Synapse
@@ -231,3 +231,49 @@ async def test_question_marks_that_are_not_questions_and_bad_questions(bot: Bot,
         assert not lena.seen(lambda e, event_id=event_id: e.get("sender") == bot.user_id
                              and thread_of(e) == event_id)
     assert (await bot.sql("SELECT count(*) FROM questions"))[0][0] == 1
+
+
+async def test_an_answer_written_while_the_bot_was_down_counts_once_it_is_back(
+        make_bot: MakeBot, people: People, clock: FakeClock) -> None:
+    bot = await make_bot()
+    room, lena, [sam] = await circle(bot, people)
+    asked = await sam.send(room, "? Does rest on weekends help?")
+    await sam.reply_to(asked, bot.user_id)
+    await bot.stop()
+    await lena.send(room, "It does for me.", thread=asked)
+    clock.advance(hours=30)  # the first rung is due by now
+    await bot.start()
+    listing = await sam.command(room, "!cop questions all", bot.user_id)
+    assert "#1 · answered" in listing["body"]
+    assert bot.app is not None and await bot.app.sweeper.run_once() == 0  # the answer stopped the clock
+    [(responder,)] = await bot.sql("SELECT a.user_id FROM questions q JOIN accounts a "
+                                   "ON a.person_id = q.first_response_by")
+    assert responder == lena.user_id
+
+
+async def test_a_nudge_due_while_the_homeserver_is_down_arrives_once_when_it_is_back(
+        synapse: Synapse, make_bot: MakeBot, people: People, clock: FakeClock) -> None:
+    bot = await make_bot(dispatch=False)
+    room, lena, [sam] = await circle(bot, people)
+    asked = await sam.send(room, "? Anyone tried a cooling vest?")
+    await sam.reply_to(asked, bot.user_id)
+    await lena.command(room, "!cop community config sla 3s", bot.user_id)
+    await bot.deliver()
+    clock.advance(seconds=4)
+    assert bot.app is not None
+    synapse.stop()
+    try:
+        assert await bot.app.sweeper.run_once() == 2  # written to the outbox; Synapse is not needed
+        assert await bot.deliver() == 0
+        [(state, error)] = await bot.sql("SELECT state, last_error FROM outbox WHERE kind = 'dm'")
+        assert state == "pending" and "unreachable" in error
+    finally:
+        synapse.start()
+    clock.advance(minutes=1)
+    assert await bot.deliver() == 1
+    direct = await direct_room(lena)
+    await lena.wait_for(lambda e: e.get("room_id") == direct and "cooling vest" in body(e), "the nudge")
+    assert await bot.deliver() == 0
+    done = await lena.command(direct, "!cop questions open in:1", bot.user_id)
+    assert "#1 · waiting past the SLA" in done["body"]
+    assert len(nudges(lena, bot.user_id)) == 1
