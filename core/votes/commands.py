@@ -25,7 +25,16 @@ from core.votes.ballots import (
     random_start,
     show_receipt,
 )
-from core.votes.common import CLOSE, PETITION_END, People, percent, post_everywhere, problem_taking_part, when
+from core.votes.common import (
+    CLOSE,
+    PETITION_END,
+    People,
+    percent,
+    plural,
+    post_everywhere,
+    problem_taking_part,
+    when,
+)
 from core.votes.lifecycle import (
     accepted_candidates,
     ballot_action,
@@ -127,14 +136,14 @@ async def recall(cmd: StartRecall, ctx: Context) -> Reply:
     def text(platform: Platform | None) -> str:
         name = people.tag(leader, platform)
         return (f"**Recall petition #{vote.number}**: a member asks for a vote on whether {name} should continue "
-                f"as leader of {community.name}. Reason given: “{reason}”\nIt needs {needed} co-signers by "
+                f"as leader of {community.name}. Reason given: “{reason}”\nIt needs {plural(needed, 'co-signer')} by "
                 f"{when(deadline, community)}; eligible members co-sign with `vote cosign {vote.number}`. "
                 "If it gets them, a secret ballot decides.")
 
     await post_everywhere(ctx, community, text, key=f"vote:{vote.id}:petition",
                           actions=(Action("Co-sign", f"vote cosign {vote.number} in:{community.id}"),))
     await _tell_leader(ctx, community, vote, people, needed, reason)
-    return Reply(f"Your recall petition #{vote.number} is open. It needs {needed} co-signers besides you by "
+    return Reply(f"Your recall petition #{vote.number} is open. It needs {plural(needed, 'co-signer')} besides you by "
                  f"{when(deadline, community)}, or it lapses. `vote status` shows how it goes.", private=True)
 
 
@@ -147,9 +156,10 @@ async def _tell_leader(ctx: Context, community: Community, vote: Vote, people: P
     if target is None:
         return
     text = (f"A member of **{community.name}** started recall petition #{vote.number} about your leadership. "
-            f"Reason given: “{reason}”\nIf {needed} members co-sign by {when(vote.deadline_at, community)}, a "
-            "secret ballot decides whether you continue as leader. This is how members look after their "
-            "community; you are welcome to respond there. Once started, only network staff can stop it.")
+            f"Reason given: “{reason}”\nIf {plural(needed, 'member')} co-sign by "
+            f"{when(vote.deadline_at, community)}, a secret ballot decides whether you continue as leader. "
+            "This is how members look after their community; you are welcome to respond there. Once started, "
+            "only network staff can stop it.")
     await ctx.emit(DirectMessage(target[0].ref, text), key=f"vote:{vote.id}:told-leader")
 
 

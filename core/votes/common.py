@@ -89,6 +89,10 @@ def when(moment: datetime, community: Community) -> str:
     return f"{local:%a %d %b %H:%M} {zone.key}"
 
 
+def plural(count: int, word: str) -> str:
+    return f"{count:,} {word}" + ("" if count == 1 else "s")
+
+
 def percent(share: Fraction) -> str:
     value = float(share) * 100
     return f"{value:.0f}%" if value == round(value) or value >= 10 else f"{value:.1f}%"

@@ -33,6 +33,7 @@ from core.votes.common import (
     People,
     Render,
     percent,
+    plural,
     post_everywhere,
     problem_taking_part,
     same,
@@ -163,7 +164,7 @@ async def _announce(env: Env, community: Community, vote: Vote) -> None:
            f"{'keep' if vote.kind is Kind.RECALL else '1'} in:{community.id}`. You get a private receipt code; "
            "when voting closes every receipt is published with its choice so you can check yours. "
            "Nobody sees any result before then.")
-    roll = (f"Voting is open until {when(vote.closes_at, community)}. {vote.roll_size} member(s) are on the "
+    roll = (f"Voting is open until {when(vote.closes_at, community)}. {plural(vote.roll_size, 'member')} on the "
             f"voter roll: members who accepted rules version {vote.rules_version} and joined by "
             f"{first:%d %b %Y}.")
 
@@ -171,7 +172,7 @@ async def _announce(env: Env, community: Community, vote: Vote) -> None:
         if vote.kind is Kind.RECALL:
             leader = people.tag(vote.subject_person_id, platform)
             return (f"**Secret ballot — recall #{vote.number}: should {leader} continue as leader?**\n"
-                    f"A member's recall petition got {signers} co-signers. Reason given: “{vote.reason}”\n"
+                    f"A member's recall petition got {plural(signers, 'co-signer')}. Reason given: “{vote.reason}”\n"
                     f"{roll}\n{leader} is recalled if at least {percent(fraction(vote.settings.get(VOTE_QUORUM)))} "
                     f"of the roll votes and at least {percent(fraction(vote.settings.get(VOTE_THRESHOLD)))} of the "
                     f"votes cast are for recall.\n{how}")
