@@ -183,11 +183,13 @@ class VoteRepo(Protocol):
         under each of `receipts` (random, unique)."""
         ...
     async def voter_status(self, vote_id: int, person_id: int) -> Literal["absent", "waiting", "voted"]: ...
-    async def cast(self, vote_id: int, person_id: int, choice: str, start: str) -> tuple[str, bool] | None:
+    async def cast(self, vote_id: int, person_id: int, choice: str, start: str,
+                   count_up_to: int) -> tuple[str, int] | None:
         """Record that `person_id` voted and fill a free blank ballot (the first at or after
         `start`, a random point) with `choice`, in this transaction. Returns the ballot's receipt
-        and whether everyone on the roll has now voted; None when the person is not waiting to
-        vote (voted already, or not on the roll)."""
+        and how many on the roll have not voted as this transaction sees it, counted up to
+        `count_up_to`; None when the person is not waiting to vote (voted already, or not on
+        the roll)."""
         ...
     async def not_voted(self, vote_id: int) -> Sequence[int]: ...
     async def not_voted_count(self, vote_id: int) -> int: ...

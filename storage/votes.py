@@ -138,8 +138,10 @@ def _fill(after: bool) -> Any:
     free = (select(BallotRow.receipt)
             .where(BallotRow.vote_id == bindparam("v"), BallotRow.choice.is_(None), start)
             .order_by(BallotRow.receipt).limit(1).with_for_update(skip_locked=True).scalar_subquery())
-    # Whether anyone is still to vote comes back with the receipt: no extra round trip.
-    waiting = select(VotePendingRow.person_id).where(VotePendingRow.vote_id == bindparam("v")).exists()
+    # How many are still to vote (up to a cap, so it stays cheap) comes back with the receipt.
+    few = (select(VotePendingRow.person_id).where(VotePendingRow.vote_id == bindparam("v"))
+           .limit(bindparam("cap")).subquery())
+    waiting = select(func.count()).select_from(few).scalar_subquery()
     return (update(BallotRow)
             .where(BallotRow.vote_id == bindparam("v"), BallotRow.receipt == free, BallotRow.choice.is_(None))
             .values(choice=bindparam("c")).returning(BallotRow.receipt, waiting.label("waiting")))
@@ -274,14 +276,16 @@ class SqlVoteRepo:
             return "absent"
         return "waiting" if row.waiting else "voted"
 
-    async def cast(self, vote_id: int, person_id: int, choice: str, start: str) -> tuple[str, bool] | None:
+    async def cast(self, vote_id: int, person_id: int, choice: str, start: str,
+                   count_up_to: int) -> tuple[str, int] | None:
         forgotten = await self.db.execute(_FORGET, {"v": vote_id, "p": person_id})
         if forgotten.rowcount != 1:  # type: ignore[attr-defined]
             return None
         for statement in _FILL:
-            row = (await self.db.execute(statement, {"v": vote_id, "c": choice, "start": start})).first()
+            row = (await self.db.execute(statement, {"v": vote_id, "c": choice, "start": start,
+                                                     "cap": count_up_to})).first()
             if row is not None:
-                return row.receipt, not row.waiting
+                return row.receipt, int(row.waiting)
         # One blank per voter on the roll, and each voter fills one: this cannot happen.
         raise RuntimeError(f"vote {vote_id} has no blank ballot left")
 

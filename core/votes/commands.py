@@ -26,8 +26,8 @@ from core.votes.ballots import (
     show_receipt,
 )
 from core.votes.common import (
-    CLOSE,
     PETITION_END,
+    SETTLE,
     People,
     percent,
     plural,
@@ -54,6 +54,9 @@ MAX_SEATS = 5
 MAX_CANDIDATES = 20
 RECEIPTS_PAGE = 50
 RECENT = timedelta(days=14)
+# Casts that see this few voters left arm the early-close check. It must exceed the casts that
+# can be in flight at once (a connection pool's worth per bot process).
+SETTLE_WHEN = 256
 
 
 async def _vote(ctx: Context, number: int) -> Vote:
@@ -400,16 +403,18 @@ async def cast(cmd: Cast, ctx: Context) -> Reply:
         names = candidate_names(candidates, people)
     choice = parse_choice(vote, cmd.choice, names)
     person = await ctx.person_id()
-    done = await ctx.uow.votes.cast(vote.id, person, choice, random_start())
+    done = await ctx.uow.votes.cast(vote.id, person, choice, random_start(), SETTLE_WHEN + 1)
     if done is None:
         if await ctx.uow.votes.voter_status(vote.id, person) == "voted":
             raise Conflict(f"You have already voted in {vote.label}. Each person votes once, whichever account "
                            "they use, and ballots are final.")
         raise PermissionDenied(_roll_refusal(vote, community))
-    receipt, everyone_voted = done
-    if everyone_voted:
-        # Everyone on the roll has voted: waiting longer could change nothing.
-        await ctx.uow.timers.arm(CLOSE, subject(vote.id), ctx.now)
+    receipt, waiting = done
+    if waiting <= SETTLE_WHEN:
+        # Nearly everyone has voted. Concurrent casts don't see each other's uncommitted votes,
+        # so the last few each ask for a check once they are committed; it closes the ballot
+        # early when nobody is left to vote.
+        await ctx.uow.timers.arm(SETTLE, subject(vote.id), ctx.now)
     shown = "a blank ballot" if choice == BLANK else describe_choice(vote, choice, names)
     return Reply(f"Your secret ballot in {vote.label} is cast: {shown}.\nYour receipt code: "
                  f"`{show_receipt(receipt)}` — keep it to yourself. When voting closes, every receipt is published "

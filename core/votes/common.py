@@ -21,6 +21,7 @@ from core.votes.settings import MEMBER_DAYS
 PETITION_END = "vote.petition"
 NOMINATIONS_END = "vote.nominations"
 CLOSE = "vote.close"
+SETTLE = "vote.settle"  # closes a ballot early once everyone on the roll has voted
 REMIND = "vote.remind"
 CHECK = "vote.check"
 

@@ -29,6 +29,7 @@ from core.votes.common import (
     NOMINATIONS_END,
     PETITION_END,
     REMIND,
+    SETTLE,
     Env,
     People,
     Render,
@@ -54,7 +55,7 @@ from core.votes.tally import ElectionTally, lottery_order, seed_fingerprint, tal
 REMINDER_BEFORE = timedelta(hours=24)
 # Results list every receipt inline up to this many ballots; beyond, `vote receipts` pages them.
 INLINE_RECEIPTS = 30
-ALL_KINDS = (PETITION_END, NOMINATIONS_END, CLOSE, REMIND)
+ALL_KINDS = (PETITION_END, NOMINATIONS_END, CLOSE, REMIND, SETTLE)
 
 
 def frozen_settings(community: Community) -> Settings:
@@ -374,6 +375,14 @@ async def nominations_ended(timers: Sequence[DueTimer], ctx: TimerContext) -> No
 async def ballot_closed(timers: Sequence[DueTimer], ctx: TimerContext) -> None:
     for community, vote in await _due(timers, ctx, State.BALLOT):
         await close_vote(ctx, community, vote)
+
+
+@on_timer(SETTLE)
+async def everyone_voted(timers: Sequence[DueTimer], ctx: TimerContext) -> None:
+    """Nobody is left to vote: waiting for the close could change nothing."""
+    for community, vote in await _due(timers, ctx, State.BALLOT):
+        if await ctx.uow.votes.all_voted(vote.id):
+            await close_vote(ctx, community, vote)
 
 
 @on_timer(REMIND)
