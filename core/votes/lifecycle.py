@@ -44,6 +44,7 @@ from core.votes.model import Candidate, Kind, State, Vote, subject, vote_id_of
 from core.votes.settings import (
     FROZEN,
     MEMBER_DAYS,
+    METHOD,
     NOMINATION_WINDOW,
     VOTE_DURATION,
     VOTE_QUORUM,
@@ -92,8 +93,7 @@ async def start_election(env: Env, community: Community, *, seats: int, started_
         deadline_at=env.now + settings.get(NOMINATION_WINDOW)))
     assert vote.deadline_at is not None
     await env.uow.timers.arm(NOMINATIONS_END, subject(vote.id), vote.deadline_at)
-    plural = "s" if seats > 1 else ""
-    text = (f"**Election #{vote.number}: nominations are open** for {seats} leader seat{plural} of "
+    text = (f"**Election #{vote.number}: nominations are open** for {plural(seats, 'leader seat')} of "
             f"{community.name}{why}, until {when(vote.deadline_at, community)}.\n"
             f"Nominate a member (yourself too) with `vote nominate <member>`; a nominee stands once they "
             f"accept with `vote accept {vote.number}`. Then a secret ballot decides.")
@@ -145,7 +145,7 @@ async def open_ballot(env: Env, community: Community, vote: Vote) -> Vote:
     closes = env.now + duration
     opened = replace(vote, state=State.BALLOT, opens_at=env.now, closes_at=closes, roll_size=len(roll),
                      seed=seed, seed_hash=seed_fingerprint(seed),
-                     method=vote.settings.text("vote_method") if vote.kind is Kind.ELECTION else "")
+                     method=vote.settings.get(METHOD) if vote.kind is Kind.ELECTION else "")
     await env.uow.votes.save(opened)
     await env.uow.votes.open_roll(vote.id, roll, new_receipts(len(roll)))
     await env.uow.timers.arm(CLOSE, subject(vote.id), closes)
@@ -214,7 +214,7 @@ async def close_vote(env: Env, community: Community, vote: Vote) -> None:
     await post_everywhere(env, community, post, key=f"vote:{vote.id}:result")
     if outcome.get("start_election"):
         await start_election(env, community, seats=1, started_by=None,
-                             network_rules_version=vote.network_rules_version,
+                             network_rules_version=await env.uow.rules.network_version(),
                              why=" (it has no leader after the recall)")
 
 
@@ -270,8 +270,7 @@ async def _close_election(env: Env, community: Community, vote: Vote,
     else:
         tally = tally_approval([frozenset(numbers(c)) for c in choices], sorted(by_number), vote.seats, order)
     winners = [by_number[n].person_id for n in tally.winners]
-    for person in winners:
-        await _make_leader(env, community, person)
+    gone = [p for p in winners if not await _make_leader(env, community, p)]
     outcome: dict[str, Any] = {"winners": winners, "cast": tally.cast, "blank": tally.blank,
                                "counts": {str(n): str(v) for n, v in tally.counts.items()},
                                "summary": "elected: " + (", ".join(people.name(p) for p in winners) or "nobody")}
@@ -282,7 +281,8 @@ async def _close_election(env: Env, community: Community, vote: Vote,
         return (f"**Result of election #{vote.number}** ({vote.method}, {vote.seats} seat"
                 f"{'s' if vote.seats > 1 else ''}): {tally.cast} of {vote.roll_size} voters on the roll voted"
                 f" ({percent(_share(tally.cast, vote.roll_size))} turnout; {tally.blank} blank).\n"
-                + "\n".join(lines) + f"\nElected: {elected or 'nobody'} — now leader(s) of {community.name}.")
+                + "\n".join(lines) + f"\nElected: {elected or 'nobody'} — now leader(s) of {community.name}."
+                + "".join(f" {people.name(p)} has left the community and does not take the seat." for p in gone))
 
     return outcome, text, names
 
@@ -318,12 +318,16 @@ def _election_lines(vote: Vote, tally: ElectionTally, names: dict[int, str], ord
     return lines
 
 
-async def _make_leader(env: Env, community: Community, person_id: int) -> None:
+async def _make_leader(env: Env, community: Community, person_id: int) -> bool:
+    """Make an elected member a leader on every platform; False if they are no longer a member."""
     membership = await env.uow.members.get(community.id, person_id)
-    if membership is None or not membership.active or membership.is_leader:
-        return
+    if membership is None or not membership.active:
+        return False
+    if membership.is_leader:
+        return True
     await env.uow.members.save(replace(membership, roles=membership.roles | {Role.LEADER}))
     await sync_platform_role(env, community, person_id, Role.LEADER, granted=True)
+    return True
 
 
 async def _finish(env: Env, community: Community, vote: Vote, state: State, outcome: dict[str, Any]) -> None:
