@@ -111,7 +111,7 @@ async def _check_in(ctx: TimerContext, community: Community, people: People, hom
             f"`leader stats` shows the figures. If it stays like this for {humanize(grace)}, the community will be "
             "told that members may consider a change of leadership.")
     await ctx.emit(DirectMessage(target[0].ref, text),
-                   key=f"vote-check:{community.id}:{person}:{ctx.now.date().isoformat()}")
+                   key=f"check-in:{community.id}:{person}:{ctx.now.date().isoformat()}")
 
 
 async def _tell_members(ctx: TimerContext, community: Community, people: People, person: int,
@@ -124,4 +124,4 @@ async def _tell_members(ctx: TimerContext, community: Community, people: People,
                 "the community needs a change of leadership, any eligible member may start a recall petition: "
                 "`vote recall <leader> <reason>`. Nothing starts by itself: members decide.")
 
-    await post_everywhere(ctx, community, text, key=f"vote-check:{community.id}:{person}:{ctx.now.date().isoformat()}")
+    await post_everywhere(ctx, community, text, key=f"may-recall:{community.id}:{person}:{ctx.now.date().isoformat()}")

@@ -275,8 +275,7 @@ async def nominate(cmd: Nominate, ctx: Context) -> Reply:
             f"If you would like to stand, accept by {when(vote.deadline_at, community)}: "
             f"`vote accept {vote.number} in:{community.id}`."), (
             Action("Accept the nomination", f"vote accept {vote.number} in:{community.id}", style="success"),
-            Action("Decline", f"vote decline {vote.number} in:{community.id}"))),
-            key=f"vote:{vote.id}:nominated:{nominee}")
+            Action("Decline", f"vote decline {vote.number} in:{community.id}"))))
     return Reply(f"{name} is nominated in election #{vote.number}, and stands once they accept "
                  f"(`vote accept {vote.number}`).")
 
@@ -305,9 +304,10 @@ async def accept(cmd: AcceptNomination, ctx: Context) -> Reply:
     me = await ctx.person_id()
     await ctx.uow.votes.set_accepted(vote.id, me)
     people = await People.load(ctx.uow, [me])
+    # A nominee may decline and be nominated again: each acceptance is its own post.
     await post_everywhere(ctx, ctx.community, lambda platform: (
         f"{people.tag(me, platform)} accepted the nomination and stands in election #{vote.number}."),
-        key=f"vote:{vote.id}:accepted:{me}")
+        key=None)
     assert vote.deadline_at is not None
     return Reply(f"You stand in election #{vote.number}. Nominations close {when(vote.deadline_at, ctx.community)};"
                  " then the secret ballot opens.", private=True)

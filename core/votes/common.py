@@ -77,11 +77,14 @@ def same(text: str) -> Render:
     return lambda _platform: text
 
 
-async def post_everywhere(env: Env, community: Community, text: Render, *, key: str,
+async def post_everywhere(env: Env, community: Community, text: Render, *, key: str | None,
                           actions: tuple[Action, ...] = ()) -> None:
-    """One post in every home of the community (each with the mentions of its platform)."""
+    """One post in every home of the community (each with the mentions of its platform).
+
+    `key` names a post that happens once (a vote's result); None for posts that may repeat."""
     for home in await env.uow.homes.for_community(community.id):
-        await env.emit(HomePost(home.ref, text(home.platform), actions=actions), key=f"{key}:{home.id}")
+        await env.emit(HomePost(home.ref, text(home.platform), actions=actions),
+                       key=None if key is None else f"{key}:{home.id}")
 
 
 def when(moment: datetime, community: Community) -> str:

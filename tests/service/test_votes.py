@@ -566,3 +566,33 @@ async def test_a_leader_who_answers_in_time_hears_nothing(world: World, platform
         clock.advance(days=1)
         await world.sweep()
     assert not any("check-in" in d.text for d in dms(platform))
+
+
+async def test_a_nominee_may_decline_and_be_nominated_again(world: World, platform: FakePlatform,
+                                                            clock: FakeClock) -> None:
+    await circle(world, clock)
+    await world.ok("lena", "vote elect")
+    await world.ok("sam", "vote nominate ana")
+    await world.ok("ana", "vote accept 1")
+    await world.ok("ana", "vote decline 1")
+    assert "not nominated" in (await world.fails("ana", "vote accept 1")).text
+    await world.ok("bo", "vote nominate ana")
+    await world.ok("ana", "vote accept 1")
+    await world.deliver()
+    assert len(dms(platform, "ana")) == 2
+    assert sum("accepted the nomination" in p.text for p in posts(platform)) == 2
+
+
+async def test_vote_settings_are_validated(world: World) -> None:
+    await world.community(members=["sam"])
+    listing = (await world.ok("sam", "community config")).text
+    for shown in ("`vote_quorum` = 30%", "`vote_threshold` = 60%", "`vote_duration` = 3d", "`petition_min` = 3",
+                  "`vote_method` = approval", "`vote_member_days` = 14", "`responsive_share` = 50%"):
+        assert shown in listing
+    for line, says in (("vote_threshold 40%", "between 50 and 100"), ("vote_quorum 120", "between 0 and 100"),
+                       ("vote_method plurality", "approval or ranked"), ("vote_duration 10m", "between 1h and 4w2d"),
+                       ("petition_min 0", "between 1 and 1000"), ("vote_quorum 33.333", "two decimals")):
+        assert says in (await world.fails("lena", f"community config {line}")).text, line
+    assert (await world.ok("lena", "community config vote_threshold 2/3".replace("2/3", "66.67"))).text == \
+        "`vote_threshold` is now 66.67%."
+    assert "Only a leader" in (await world.fails("sam", "community config vote_quorum 10")).text
