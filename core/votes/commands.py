@@ -341,7 +341,7 @@ async def ballot(cmd: ShowBallot, ctx: Context) -> Reply:
     status = "absent" if account is None else await ctx.uow.votes.voter_status(vote.id, account.person_id)
     if status == "voted":
         return Reply(f"You have voted in {vote.label}. Ballots are final and secret; keep your receipt code to "
-                     "check your ballot when the results are published.", private=True)
+                     "check your ballot when the results are published.", private=True, secret=True)
     if status == "absent":
         raise PermissionDenied(_roll_refusal(vote, community))
     assert vote.closes_at is not None
@@ -355,7 +355,9 @@ async def ballot(cmd: ShowBallot, ctx: Context) -> Reply:
         text = (f"**Your secret ballot — {vote.label}: should {name} continue as leader?**\n{closes}\n"
                 f"- keep: {name} stays leader → `vote cast {vote.number} keep{scope}`\n"
                 f"- recall: {name} is no longer leader → `vote cast {vote.number} recall{scope}`\n{private}")
-        return Reply(text, private=True, actions=(
+        # `secret`: where replies can't be private (a Matrix room), the ballot goes to a direct
+        # message, which is where it is then cast.
+        return Reply(text, private=True, secret=True, actions=(
             Action(f"Keep {name}", f"vote cast {vote.number} keep{scope}", style="success"),
             Action(f"Recall {name}", f"vote cast {vote.number} recall{scope}", style="danger")))
     candidates, people = await accepted_candidates(ctx, vote)
@@ -373,7 +375,7 @@ async def ballot(cmd: ShowBallot, ctx: Context) -> Reply:
             f"{how} `vote cast {vote.number} none{scope}` casts a blank ballot.\n{private}")
     actions = tuple(Action(label.format(people.name(c.person_id)), f"vote cast {vote.number} {c.number}{scope}")
                     for c in candidates)
-    return Reply(text, private=True, actions=actions)
+    return Reply(text, private=True, secret=True, actions=actions)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -419,7 +421,7 @@ async def cast(cmd: Cast, ctx: Context) -> Reply:
     return Reply(f"Your secret ballot in {vote.label} is cast: {shown}.\nYour receipt code: "
                  f"`{show_receipt(receipt)}` — keep it to yourself. When voting closes, every receipt is published "
                  "with its choice, so you can check that yours was counted as cast. Ballots are final.",
-                 private=True)
+                 private=True, secret=True)
 
 
 # -- status and results -----------------------------------------------------------------------
@@ -437,7 +439,9 @@ async def status(cmd: VoteStatus, ctx: Context) -> Reply:
     if not active and not recent:
         return Reply(f"No votes in {community.name} right now. Leaders start elections with `vote elect`; "
                      "members can petition for a recall with `vote recall <leader> <reason>`.", private=True)
-    me = ctx.account_or_none.person_id if ctx.account_or_none is not None else None
+    # Whether you have voted is yours to know: said only where others don't read along.
+    private = ctx.where is not None and ctx.where.private
+    me = ctx.account_or_none.person_id if ctx.account_or_none is not None and private else None
     people = await People.load(ctx.uow, [v.subject_person_id for v in active])
     lines = [f"Votes in **{community.name}**:"] if active else [f"No open votes in {community.name}."]
     for vote in active:

@@ -596,3 +596,22 @@ async def test_vote_settings_are_validated(world: World) -> None:
     assert (await world.ok("lena", "community config vote_threshold 2/3".replace("2/3", "66.67"))).text == \
         "`vote_threshold` is now 66.67%."
     assert "Only a leader" in (await world.fails("sam", "community config vote_quorum 10")).text
+
+
+async def test_whether_you_voted_is_said_only_where_others_do_not_read_along(world: World, clock: FakeClock) -> None:
+    await world.community(members=list(MEMBERS))
+    home_code = (await world.ok("lena", "community link")).text.split("`community link ")[1].split("`")[0]
+    await world.ok("@admin:example.org", f"community link {home_code}", where=MATRIX_ROOM, platform="matrix",
+                   admin=True)
+    await world.ok("@eve:example.org", "join accept", where=MATRIX_ROOM, platform="matrix")
+    clock.advance(days=15)
+    await open_recall(world)
+    in_room = await world.ok("@eve:example.org", "vote status", where=MATRIX_ROOM, platform="matrix")
+    assert "turnout so far 0 of 6" in in_room.text and "You have" not in in_room.text
+    ballot = await world.ok("@eve:example.org", "vote ballot 1", where=MATRIX_ROOM, platform="matrix")
+    assert ballot.secret and ballot.private  # Matrix sends it to a direct message: it is cast there
+    assert [a.command for a in ballot.actions] == ["vote cast 1 keep in:1", "vote cast 1 recall in:1"]
+    cast_reply = await world.ok("@eve:example.org", "vote cast 1 keep in:1", where=MATRIX_DM, platform="matrix")
+    assert cast_reply.secret
+    in_dm = await world.ok("@eve:example.org", "vote status in:1", where=MATRIX_DM, platform="matrix")
+    assert "You have voted" in in_dm.text

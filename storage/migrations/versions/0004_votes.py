@@ -2,7 +2,7 @@
 daily responsiveness check for every community that existed before.
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-26 21:00:08.925142
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from alembic import op
 import storage.types
 
 revision = '0004'
-down_revision = '0002'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
