@@ -406,9 +406,17 @@ class MatrixPlatform:
     def where_for(self, room_id: str, thread_root: str | None) -> Where:
         assert self.direct is not None
         state = self.states.get(room_id)
+        direct = self.direct.is_direct(room_id)
         return Where("matrix", room_id=room_id, space_id=self.states.space_of(room_id, self.joined),
-                     thread_id=thread_root, direct=self.direct.is_direct(room_id),
+                     thread_id=thread_root, direct=direct, private=direct and self._two_of_us(room_id),
                      room_kind="space" if state.is_space else "room")
+
+    def _two_of_us(self, room_id: str) -> bool:
+        """A direct room counts as private (secret ballots) only while it holds just the bot and
+        one person: someone invited later would see what is typed there."""
+        assert self.client is not None
+        room = self.client.rooms.get(room_id)
+        return room is not None and room.member_count <= 2
 
     def actor_for(self, room_id: str, sender: str, where: Where, *, whole_space: bool) -> Actor:
         assert self.client is not None
