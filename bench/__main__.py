@@ -6,9 +6,10 @@ import asyncio
 import logging
 import sys
 
-from bench import commands, ingest, matrix_roundtrip, timers
+from bench import commands, ingest, matrix_roundtrip, timers, votes
 
-BENCHES = {"commands": commands.main, "timers": timers.main, "ingest": ingest.main, "matrix": matrix_roundtrip.main}
+BENCHES = {"commands": commands.main, "timers": timers.main, "ingest": ingest.main, "matrix": matrix_roundtrip.main,
+           "votes": votes.main}
 
 
 def main() -> None:

@@ -11,4 +11,6 @@ import core.questions.digest
 import core.questions.ladder
 import core.questions.leaders
 import core.questions.settings
-import core.rules.commands  # noqa: F401
+import core.rules.commands
+import core.votes.check
+import core.votes.commands  # noqa: F401

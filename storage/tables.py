@@ -9,4 +9,5 @@ import storage.membership
 import storage.outbox
 import storage.questions
 import storage.rules
-import storage.timers  # noqa: F401
+import storage.timers
+import storage.votes  # noqa: F401

@@ -20,6 +20,7 @@ from storage.outbox import SqlOutbox
 from storage.questions import SqlQuestionRepo
 from storage.rules import SqlRuleRepo
 from storage.timers import SqlTimerRepo
+from storage.votes import SqlVoteRepo
 
 
 class SqlUnitOfWork:
@@ -46,6 +47,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(self.db, self.clock)
         self.timers = SqlTimerRepo(self.db)
         self.questions = SqlQuestionRepo(self.db)
+        self.votes = SqlVoteRepo(self.db)
         self._committed = False
         return self
 

@@ -480,7 +480,8 @@ class MatrixPlatform:
 
     def _alone_with(self, room_id: str, sender: str | None) -> bool:
         """Whether nobody but `sender` and the bot is in (or invited to) the room: only then is
-        what they type there private (a secret ballot may be cast)."""
+        what they type there private (a secret ballot may be cast); someone invited later would
+        see it."""
         assert self.client is not None
         room = self.client.rooms.get(room_id)
         if room is None or sender is None:

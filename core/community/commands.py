@@ -27,6 +27,8 @@ LINK_CODE_TTL = timedelta(minutes=10)
 # Features add lines to `community info` (questions add responsiveness figures, …).
 InfoSection = Callable[[Context], Awaitable[str | None]]
 INFO_SECTIONS: list[InfoSection] = []
+# Features that start something with a new community (votes arm its responsiveness check).
+SETUP_HOOKS: list[Callable[[Context, Community], Awaitable[None]]] = []
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,6 +61,8 @@ async def setup(cmd: SetupCommunity, ctx: Context) -> Reply:
         frozenset({Role.MEMBER, Role.LEADER}),
     ))
     await sync_platform_role(ctx, community, await ctx.person_id(), Role.LEADER, granted=True)
+    for hook in SETUP_HOOKS:
+        await hook(ctx, community)
     return Reply(
         f"**{name}** is set up here, and you are its first leader.\n"
         "Next: add rules with `rules add <text>`, set the response time with "

@@ -3,18 +3,28 @@ for every home of the community where the person has an account on that platform
 
 from __future__ import annotations
 
-from core.commands.context import Context
+from typing import Protocol
+
 from core.community.model import Community
 from core.community.settings import DISCORD_LEADER_ROLE, MATRIX_LEADER_POWER
-from core.effects import RoleChange
+from core.effects import OutboundEffect, RoleChange
+from core.ports import UnitOfWork
 from core.roles import Role
 
 # Only leadership is mirrored on the platforms (Discord role, Matrix power level).
 MIRRORED = frozenset({Role.LEADER})
 
 
+class Emitter(Protocol):
+    """A command's Context or a timer's TimerContext: both may change roles (a recall does)."""
+
+    @property
+    def uow(self) -> UnitOfWork: ...
+    async def emit(self, effect: OutboundEffect, key: str | None = None) -> None: ...
+
+
 async def sync_platform_role(
-    ctx: Context, community: Community, person_id: int, role: Role, *, granted: bool
+    ctx: Emitter, community: Community, person_id: int, role: Role, *, granted: bool
 ) -> None:
     if role not in MIRRORED:
         return

@@ -19,6 +19,7 @@ HOSTILE = "Robert'); DROP TABLE communities;-- \x00\x1b[2J \ud800 <img src=x one
 ROLE_INSIDE = {
     "rules add": Access.LEADER, "rules edit": Access.LEADER, "rules remove": Access.LEADER,
     "community link": Access.LEADER,
+    "vote elect": Access.LEADER,  # any member, but only while the community has no leader
 }
 # Commands whose every argument is optional: what a malformed use of them looks like.
 MALFORMED = {

@@ -1,0 +1,1 @@
+"""Leadership governance: recall petitions, elections and secret ballots (issue 7)."""
