@@ -245,7 +245,10 @@ async def test_an_answer_written_while_the_bot_was_down_counts_once_it_is_back(
     await bot.start()
     listing = await sam.command(room, "!cop questions all", bot.user_id)
     assert "#1 · answered" in listing["body"]
-    assert bot.app is not None and await bot.app.sweeper.run_once() == 0  # the answer stopped the clock
+    assert bot.app is not None
+    await bot.app.sweeper.run_once()
+    assert await bot.sql("SELECT count(*) FROM outbox WHERE kind = 'dm'") == [(0,)]  # the answer stopped the clock
+    assert await bot.sql("SELECT count(*) FROM timers WHERE kind = 'question.ladder'") == [(0,)]
     [(responder,)] = await bot.sql("SELECT a.user_id FROM questions q JOIN accounts a "
                                    "ON a.person_id = q.first_response_by")
     assert responder == lena.user_id
