@@ -8,5 +8,6 @@ import storage.matrix
 import storage.membership
 import storage.outbox
 import storage.questions
+import storage.resources
 import storage.rules
 import storage.timers  # noqa: F401

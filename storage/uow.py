@@ -18,6 +18,7 @@ from storage.engine import BEGIN_MODE
 from storage.membership import SqlAccountRepo, SqlMemberRepo
 from storage.outbox import SqlOutbox
 from storage.questions import SqlQuestionRepo
+from storage.resources import SqlResourceRepo
 from storage.rules import SqlRuleRepo
 from storage.timers import SqlTimerRepo
 
@@ -46,6 +47,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(self.db, self.clock)
         self.timers = SqlTimerRepo(self.db)
         self.questions = SqlQuestionRepo(self.db)
+        self.resources = SqlResourceRepo(self.db)
         self._committed = False
         return self
 
