@@ -91,12 +91,12 @@ class VetResource:
          summary="Make a resource trusted, or renew its review (leaders and experts)",
          examples=("resource vet 12", "resource vet 12 review-in:6mo"))
 async def vet(cmd: VetResource, ctx: Context) -> Reply:
-    resource = await _find(ctx, cmd.number, own=True)
-    if resource.status is Status.RETIRED:
-        raise Conflict(f"{resource.label} is retired; add it again if it should come back.")
     review_in: timedelta | None = cmd.review_in  # type: ignore[assignment]
     if review_in is not None and not MIN_REVIEW <= review_in <= MAX_REVIEW:
         raise InvalidInput("Choose a review time between 1 day and 5 years, e.g. review-in:6mo.")
+    resource = await _find(ctx, cmd.number, own=True)
+    if resource.status is Status.RETIRED:
+        raise Conflict(f"{resource.label} is retired; add it again if it should come back.")
     community = await _home_of(ctx, resource)
     again = resource.status is Status.TRUSTED
     credential = _credential(ctx)
