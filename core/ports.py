@@ -187,6 +187,9 @@ class ResourceRepo(Protocol):
         ...
     async def page(self, community_id: int | None, after_id: int, limit: int) -> Sequence[Resource]: ...
     async def recent(self, community_id: int, *, unvetted: bool = False, limit: int = 25) -> Sequence[Resource]: ...
+    async def tags(self, community_id: int, limit: int = 5000) -> dict[str, int]:
+        """Tags in use (community and network) and how often."""
+        ...
     async def search(self, community_id: int, terms: Terms, *, unvetted: bool = False, tag: str | None = None,
                      kind: Kind | None = None, limit: int = 10) -> Sequence[Hit]:
         """Ranked full-text search: the community's own resources first, then the network's.
@@ -197,7 +200,8 @@ class ResourceRepo(Protocol):
         ...
     async def titles(self, community_id: int, terms: Terms, *, unvetted: bool = False,
                      limit: int = 25) -> Sequence[Resource]:
-        """Autocomplete: resources whose title or tags match `terms`, the last word as a prefix."""
+        """Autocomplete: resources whose title or tags match `terms` (the last word a prefix), the
+        community's newest first, then the network's."""
         ...
 
 

@@ -161,7 +161,8 @@ class SqlResourceRepo:
         row = (await self.db.execute(insert(ResourceRow).values(number=next_number, **values)
                                      .returning(ResourceRow.id, ResourceRow.number))).one()
         if self.db.dialect == "sqlite":
-            await self.db.execute(text(fts.SQLITE_INDEX_ONE), {"id": row.id})
+            for statement in fts.SQLITE_INDEX_ONE:
+                await self.db.execute(text(statement), {"id": row.id})
         return replace(resource, id=row.id, number=row.number)
 
     async def add_many(self, resources: Sequence[Resource]) -> Sequence[Resource]:
@@ -179,7 +180,8 @@ class SqlResourceRepo:
         await self.db.execute(insert(ResourceRow), rows)
         if self.db.dialect == "sqlite":
             # The writer holds SQLite's write lock: every id above `after` is one of ours.
-            await self.db.execute(text(fts.SQLITE_INDEX_AFTER), {"after": after})
+            for statement in fts.SQLITE_INDEX_AFTER:
+                await self.db.execute(text(statement), {"after": after})
         ids = (await self.db.execute(
             select(ResourceRow.number, ResourceRow.id).where(ResourceRow.community_id == community_id,
                                                              ResourceRow.number > last))).all()
@@ -270,6 +272,17 @@ class SqlResourceRepo:
         query = _SELECT.where(visible).order_by(own.desc(), ResourceRow.id.desc()).limit(limit)
         return [resource_from_row(r) for r in (await self.db.execute(query)).all()]
 
+    async def tags(self, community_id: int, limit: int = 5000) -> dict[str, int]:
+        """How often each tag is used on the community's newest `limit` resources and the network's."""
+        query = (select(ResourceRow.tags).where(_visible(community_id, True), ResourceRow.tags != "")
+                 .order_by(ResourceRow.id.desc()).limit(limit))
+        counts: dict[str, int] = {}
+        for (tags,) in (await self.db.execute(query)).all():
+            for tag in tags.split(","):
+                if tag:
+                    counts[tag] = counts.get(tag, 0) + 1
+        return counts
+
     # -- searching ----------------------------------------------------------------------------
     async def search(self, community_id: int, terms: Terms, *, unvetted: bool = False, tag: str | None = None,
                      kind: Kind | None = None, limit: int = 10) -> Sequence[Hit]:
@@ -307,10 +320,12 @@ class SqlResourceRepo:
                          limit: int = 25) -> tuple[Executable, dict[str, Any]]:
         params: dict[str, Any] = {"cid": community_id, "limit": limit}
         if self.db.dialect == "sqlite":
-            params["match"] = fts.fts_match(terms, fts.sqlite_scopes(community_id, unvetted),
-                                            columns=fts.TITLE_COLUMNS)
+            own, network = fts.sqlite_scopes(community_id, unvetted)
+            params["own"] = fts.fts_match(terms, (own,), columns=fts.TITLE_COLUMNS)
+            params["network"] = fts.fts_match(terms, (network,), columns=fts.TITLE_COLUMNS,
+                                              exclude=f"xa{community_id}")
             return _SQLITE_TITLES, params
-        query, binds = fts.pg_tsquery(terms, weights="AB")
+        query, binds = fts.pg_tsquery(terms)
         params.update(binds)
         return _pg_titles(query, unvetted), params
 
@@ -341,9 +356,16 @@ def _sqlite_search(filters: str, ranked: bool) -> TextualSelect:
     return _SQLITE_CACHE[key]
 
 
+# Autocomplete answers on every keystroke, so it does not rank: the community's newest matches,
+# then the network's. Each half reads the titles' index newest first and stops at the limit,
+# where ranking would score every title that has a word starting with "e".
 _SQLITE_TITLES = text(
-    f"SELECT {_COLUMN_SQL} FROM {fts.FTS_TABLE} JOIN resources r ON r.id = {fts.FTS_TABLE}.rowid "
-    f"WHERE {fts.FTS_TABLE} MATCH :match ORDER BY r.community_id = :cid DESC, {fts.TITLE_BM25}, r.id LIMIT :limit"
+    f"SELECT {_COLUMN_SQL} FROM ("
+    f"SELECT * FROM (SELECT rowid AS id, 0 AS grp FROM {fts.TITLE_TABLE} WHERE {fts.TITLE_TABLE} MATCH :own "
+    "ORDER BY rowid DESC LIMIT :limit) UNION ALL "
+    f"SELECT * FROM (SELECT rowid AS id, 1 AS grp FROM {fts.TITLE_TABLE} WHERE {fts.TITLE_TABLE} MATCH :network "
+    "ORDER BY rowid DESC LIMIT :limit)"
+    ") h JOIN resources r ON r.id = h.id ORDER BY h.grp, h.id DESC LIMIT :limit"
 ).columns(*_TYPED)
 
 
@@ -382,9 +404,9 @@ def _pg_titles(query: str, unvetted: bool) -> TextualSelect:
     if key not in _PG_CACHE:
         _PG_CACHE[key] = text(
             f"WITH q AS (SELECT {query} AS q) "
-            f"SELECT {_COLUMN_SQL} FROM resources r, q WHERE r.{fts.PG_COLUMN} @@ q.q AND {_pg_visible(unvetted)} "
-            f"ORDER BY r.community_id = :cid DESC, ts_rank({fts.PG_WEIGHTS}, r.{fts.PG_COLUMN}, q.q) DESC, r.id "
-            "LIMIT :limit").columns(*_TYPED)
+            f"SELECT {_COLUMN_SQL} FROM resources r, q "
+            f"WHERE r.{fts.PG_TITLE_COLUMN} @@ q.q AND {_pg_visible(unvetted)} "
+            "ORDER BY r.community_id = :cid DESC, r.id DESC LIMIT :limit").columns(*_TYPED)
     return _PG_CACHE[key]
 
 

@@ -25,7 +25,7 @@ from core.resources.model import (
     parse_tags,
 )
 from core.resources.query import terms
-from core.resources.render import day, defuse, entry, link, names, result_lines, review_note
+from core.resources.render import day, defuse, entry, fit, link, names, result_lines, review_note
 from core.resources.review import arm_review, review_date
 from core.resources.settings import MAX_REVIEW, MIN_REVIEW
 from core.resources.urls import looks_like_url, normalise_url
@@ -183,14 +183,15 @@ async def search(cmd: SearchResources, ctx: Context) -> Reply:
         header = f"Resources for {wanted}" + (f" ({filters})" if filters else "") + ":"
     else:
         header = f"Newest resources with {filters}:"
-    lines = [header]
+    blocks: list[list[str]] = []
     network_started = False
     for hit in hits:
+        block = result_lines(hit, community, ctx.now)
         if hit.resource.community_id != community.id and not network_started:
-            lines.append("From the network:")
+            block.insert(0, "From the network:")
             network_started = True
-        lines += result_lines(hit, community, ctx.now)
-    lines.append("Details and provenance: `resource show <number>`.")
+        blocks.append(block)
+    lines = [header, *fit(blocks, "Details and provenance: `resource show <number>`.")]
     return Reply("\n".join(lines), private=True)
 
 
@@ -237,19 +238,17 @@ async def due(cmd: DueResources, ctx: Context) -> Reply:
         return Reply(f"Nothing in {community.name} is due for review in the next 30 days, and nothing waits to be "
                      "vetted.", private=True)
     due_count, waiting_count = await ctx.uow.resources.counts(community.id, ctx.now + DUE_HORIZON)
-    lines: list[str] = []
+    blocks: list[list[str]] = []
     if soon:
-        lines.append(f"Due for review in the next 30 days ({due_count}):")
-        for resource in soon:
-            lines.append(f"- #{resource.number} “{defuse(preview(resource.title, 80))}” ({resource.kind.value}) — "
-                         f"{review_note(resource, community, ctx.now)}")
-        lines.append("Renew with `resource vet <number> [review-in:1y]`, or `resource retire <number> <reason>`.")
+        blocks.append([f"Due for review in the next 30 days ({due_count}):"])
+        blocks += [[f"- #{r.number} “{defuse(preview(r.title, 80))}” ({r.kind.value}) — "
+                    f"{review_note(r, community, ctx.now)}"] for r in soon]
     if waiting:
-        lines.append(f"Waiting to be vetted ({waiting_count}):")
-        for resource in waiting:
-            lines.append(f"- #{resource.number} “{defuse(preview(resource.title, 80))}” ({resource.kind.value}), "
-                         f"submitted {humanize(ctx.now - resource.submitted_at)} ago")
-    return Reply("\n".join(lines), private=True)
+        blocks.append([f"Waiting to be vetted ({waiting_count}):"])
+        blocks += [[f"- #{r.number} “{defuse(preview(r.title, 80))}” ({r.kind.value}), "
+                    f"submitted {humanize(ctx.now - r.submitted_at)} ago"] for r in waiting]
+    footer = "Vet with `resource vet <number> [review-in:1y]`, or `resource retire <number> <reason>`."
+    return Reply("\n".join(fit(blocks, footer)), private=True)
 
 
 @dataclass(frozen=True, kw_only=True)

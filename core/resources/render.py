@@ -11,8 +11,9 @@ from core.ports import UnitOfWork
 from core.resources.model import Hit, Resource, Status
 from core.text import preview
 
-SHOWN_URL_LIMIT = 200
-ENTRY_TEXT_LIMIT = 1200
+SHOWN_URL_LIMIT = 120
+# Replies must fit in one Discord message (2,000 characters) with room for the adapter's framing.
+REPLY_LIMIT = 1900
 
 
 def defuse(text: str) -> str:
@@ -58,14 +59,30 @@ def result_lines(hit: Hit, community: Community, now: datetime) -> list[str]:
     note = review_note(resource, community, now)
     if note:
         facts.append(note)
-    lines = [f"{resource.label_in(community.id)} **{defuse(preview(resource.title, 100))}** · " + " · ".join(facts)]
+    lines = [f"{resource.label_in(community.id)} **{defuse(preview(resource.title, 90))}** · " + " · ".join(facts)]
     shown_link = link(resource, community.id)
     if shown_link:
         lines.append(f"   {shown_link}")
-    excerpt = preview(hit.snippet, 180)
+    excerpt = preview(hit.snippet, 120)
+    if excerpt.count("**") % 2:
+        excerpt += "**"  # the cut fell inside a highlight
     if excerpt:
         lines.append(f"   {defuse(excerpt)}")
     return lines
+
+
+def fit(blocks: list[list[str]], footer: str, limit: int = REPLY_LIMIT) -> list[str]:
+    """As many whole blocks as fit in one message, then the footer (and what was left out)."""
+    lines: list[str] = []
+    size = len(footer) + 40
+    for index, block in enumerate(blocks):
+        block_size = sum(len(line) + 1 for line in block)
+        if size + block_size > limit:
+            lines.append(f"… and {len(blocks) - index} more.")
+            break
+        lines += block
+        size += block_size
+    return [*lines, footer] if footer else lines
 
 
 def entry(resource: Resource, community: Community, people: dict[int, str], now: datetime,
@@ -78,10 +95,8 @@ def entry(resource: Resource, community: Community, people: dict[int, str], now:
         facts.append("Tags: " + ", ".join(resource.tags))
     lines = [title, " · ".join(facts)]
     if resource.url:
-        lines.append(f"Link: {resource.url}")
-    if resource.text:
-        lines.append(defuse(resource.text if len(resource.text) <= ENTRY_TEXT_LIMIT
-                            else resource.text[:ENTRY_TEXT_LIMIT - 1].rstrip() + "…"))
+        lines.append(f"Link: {preview(resource.url, 900)}")
+    text_at = len(lines)
     if resource.citation:
         lines.append(f"Source: {defuse(resource.citation)}")
     lines.append(f"Submitted {_by(resource.submitted_by, people)} on {day(resource.submitted_at, community)}.")
@@ -98,6 +113,10 @@ def entry(resource: Resource, community: Community, people: dict[int, str], now:
                      f"{defuse(resource.retired_reason)}")
     if resource.network_number is not None and resource.shared_at is not None:
         lines.append(f"Network-wide as N{resource.network_number} since {day(resource.shared_at, community)}.")
+    if resource.text:
+        room = max(200, REPLY_LIMIT - sum(len(line) + 1 for line in lines))
+        lines.insert(text_at, defuse(resource.text if len(resource.text) <= room
+                                     else resource.text[:room - 1].rstrip() + "…"))
     return "\n".join(lines)
 
 

@@ -1,21 +1,19 @@
 """Autocomplete for resources (Discord offers up to 25 choices and wants them within 3 s).
 
-`suggest_resources` answers from the full-text index: the typed words must match a title
-or tags, the last word as a prefix, the community's own resources first. Each choice's
-value is the resource's number as people type it (`#12`, `N3`), which `resource search`,
-`show`, `vet`, `retire` and `share` all accept.
+`suggest_resources` answers from the titles' full-text index: the typed words must match a
+title or tags, the last word as a prefix; the community's newest first, then the network's.
+Each choice's value is the resource's number as people type it (`#12`, `N3`), which
+`resource search`, `show`, `vet`, `retire` and `share` all accept.
 """
 
 from __future__ import annotations
 
 from core.ports import UnitOfWork
-from core.resources.query import Terms, terms
+from core.resources.query import terms
 from core.text import preview
 
 LIMIT = 25
 LABEL_LIMIT = 100
-# FTS prefix indexes start at two letters; one letter would scan the whole vocabulary.
-MIN_PREFIX = 2
 
 
 async def suggest_resources(uow: UnitOfWork, community_id: int, prefix: str, limit: int = LIMIT, *,
@@ -23,7 +21,8 @@ async def suggest_resources(uow: UnitOfWork, community_id: int, prefix: str, lim
     """(label, value) choices for what has been typed so far; `unvetted` includes the community's
     submitted and retired resources (for leaders and experts vetting)."""
     limit = max(1, min(limit, LIMIT))
-    typed = _usable(terms(prefix[:200], prefix=True))
+    # A last word followed by a space is complete; otherwise it is still being typed.
+    typed = terms(prefix[:200], prefix=not prefix[-1:].isspace())
     if typed:
         found = await uow.resources.titles(community_id, typed, unvetted=unvetted, limit=limit)
     else:
@@ -36,7 +35,12 @@ async def suggest_resources(uow: UnitOfWork, community_id: int, prefix: str, lim
     return choices
 
 
-def _usable(typed: Terms) -> Terms:
-    if typed and len(typed.words[-1]) < MIN_PREFIX:
-        return Terms(typed.words[:-1])
-    return typed
+async def suggest_tags(uow: UnitOfWork, community_id: int, prefix: str, limit: int = LIMIT) -> list[tuple[str, str]]:
+    """Tags in use that start with what was typed (after the last comma), most used first."""
+    done, _, current = prefix.rpartition(",")
+    current = current.strip().lower().lstrip("#")
+    used = await uow.resources.tags(community_id)
+    ranked = sorted((t for t in used if t.startswith(current)), key=lambda t: (-used[t], t))
+    head = f"{done}," if done else ""
+    return [(preview(f"{head}{tag} ({used[tag]})", LABEL_LIMIT), f"{head}{tag}"[:LABEL_LIMIT])
+            for tag in ranked[:max(1, min(limit, LIMIT))]]

@@ -16,6 +16,8 @@ from core.errors import InvalidInput
 
 URL_LIMIT = 2000
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):\S")
+# A link typed without its scheme: `www.example.org…` or `example.org/page`.
+_BARE = re.compile(r"^(www\.\S+|[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}/\S*)$")
 _TRACKING_PREFIXES = ("utm_",)
 _TRACKING = frozenset({"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "mc_cid", "mc_eid",
                        "igshid", "_ga", "_gl", "_hsenc", "_hsmi", "mkt_tok", "oly_anon_id", "oly_enc_id",
@@ -31,7 +33,7 @@ _QUERY_SAFE = "/:@!$'*,;-._~?"
 def looks_like_url(text: str) -> bool:
     """Whether a word someone typed is meant as a link (it has a scheme, or starts with www.)."""
     value = text.strip()
-    return bool(_SCHEME.match(value)) or value.lower().startswith("www.")
+    return bool(_SCHEME.match(value) or _BARE.match(value))
 
 
 def normalise_url(raw: str) -> str:
@@ -42,7 +44,7 @@ def normalise_url(raw: str) -> str:
         raise InvalidInput("The link is empty.")
     if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in text):
         raise InvalidInput("A link can't contain spaces or control characters.")
-    if text.lower().startswith("www."):
+    if _BARE.match(text) and not _SCHEME.match(text):
         text = "https://" + text
     scheme_match = _SCHEME.match(text)
     scheme = scheme_match[1].lower() if scheme_match else ""

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from core.commands.bus import SORRY
 from core.effects import DirectMessage, HomePost
 from core.resources.query import terms
-from core.resources.suggest import suggest_resources
+from core.resources.suggest import suggest_resources, suggest_tags
 from tests.fakes import FakeClock, FakePlatform
 from tests.world import HOME, OTHER_ROOM, World
 
@@ -211,13 +211,18 @@ async def test_a_typed_prefix_and_autocomplete_find_titles(world: World) -> None
     assert "Energy envelope worksheet" in (await world.ok("kim", "resource search envel*")).text
     async with world.app.uow(readonly=True) as uow:
         choices = await suggest_resources(uow, 1, "envel")
-        assert [value for _, value in choices] == ["#2", "#1"] or [value for _, value in choices] == ["#1", "#2"]
+        assert sorted(value for _, value in choices) == ["#1", "#2"]  # titles: #3 has it in its text only
         assert ("#1 Energy envelope worksheet (tool)", "#1") in choices
         with_unvetted = await suggest_resources(uow, 1, "envel", unvetted=True)
         assert ("#4 Envelope draft (other) [submitted]", "#4") in with_unvetted
         assert [v for _, v in await suggest_resources(uow, 1, "energy env")] == ["#1"]
         assert len(await suggest_resources(uow, 1, "")) == 3  # nothing typed: the newest
-        assert len(await suggest_resources(uow, 1, "e")) == 3  # one letter: the newest too
+        assert sorted(v for _, v in await suggest_resources(uow, 1, "e")) == ["#1", "#2"]  # from one letter on
+    await world.ok("sam", 'resource add "Tagged" https://example.org/5 tags:pacing,pain,sleep')
+    await world.ok("lena", "resource vet 5")
+    async with world.app.uow(readonly=True) as uow:
+        assert await suggest_tags(uow, 1, "pa") == [("pacing (1)", "pacing"), ("pain (1)", "pain")]
+        assert await suggest_tags(uow, 1, "pain, sl") == [("pain,sleep (1)", "pain,sleep")]
     # Picking a choice fills in "#1": search shows that resource.
     assert "Vetted by lena (leader)" in (await world.ok("kim", "resource search #1")).text
 

@@ -28,6 +28,7 @@ from storage.resource_search import fts_match, pg_tsquery
     ("https://example.org/a?q=pacing%20tips", "https://example.org/a?q=pacing%20tips"),
     ("https://example.org/Energy_(physics)", "https://example.org/Energy_%28physics%29"),
     ("www.example.org/page", "https://www.example.org/page"),
+    ("nhs.uk/conditions/pots", "https://nhs.uk/conditions/pots"),
     ("https://bücher.example/", "https://xn--bcher-kva.example/"),
     ("https://example.org./x", "https://example.org/x"),
     ("https://[2001:db8::1]:443/x", "https://[2001:db8::1]/x"),
@@ -43,7 +44,7 @@ def test_links_are_normalised(raw: str, expected: str) -> None:
     ("file:///etc/passwd", "Only http and https"),
     ("ftp://example.org/x", "Only http and https"),
     ("vbscript:msgbox", "Only http and https"),
-    ("example.org/page", "Only http and https"),
+    ("localhost:8080/x", "Only http and https"),
     ("https://user:pw@example.org/", "user name or password"),
     ("https://example.org/a b", "spaces"),
     ("https://example.org/\x00", "control characters"),
@@ -71,8 +72,9 @@ def test_any_link_text_is_normalised_or_refused_cleanly(raw: str) -> None:
 
 def test_what_counts_as_a_link_in_resource_add() -> None:
     assert looks_like_url("https://example.org") and looks_like_url("javascript:alert(1)")
-    assert looks_like_url("www.example.org")
-    assert not looks_like_url("Note:") and not looks_like_url("I") and not looks_like_url("12:30")
+    assert looks_like_url("www.example.org") and looks_like_url("example.org/page")
+    for word in ("Note:", "I", "12:30", "Dr.Smith", "e.g.", "example.org"):
+        assert not looks_like_url(word), word
 
 
 def test_search_text_becomes_plain_words() -> None:
@@ -102,8 +104,8 @@ def test_postgres_queries_bind_every_word() -> None:
     assert "pacing" not in query and "env" not in query
     assert binds == {"w0": "pacing", "w1": "env", "prefix_suffix": ":*"}
     assert ":*" not in query and "plainto_tsquery('english', CAST(:w0 AS text))" in query
-    query, binds = pg_tsquery(Terms(("energy",), prefix=True), weights="AB")
-    assert binds["prefix_suffix"] == ":*AB"
+    query, binds = pg_tsquery(Terms(("a", "b"), any=True))
+    assert " || " in query and binds == {"w0": "a", "w1": "b"}
 
 
 def test_resource_numbers() -> None:

@@ -1,7 +1,8 @@
 """The trusted resource index: resources, and full-text search over them on each engine.
 
-SQLite: an FTS5 table over an external-content view, with triggers for updates and deletes.
-PostgreSQL: a generated tsvector column with a GIN index. See storage/resource_search.py; the
+SQLite: FTS5 tables (all text; titles and tags) over an external-content view, with triggers
+for updates and deletes.
+PostgreSQL: generated tsvector columns with GIN indexes. See storage/resource_search.py; the
 statements are copied here as they were at this revision.
 
 Revision ID: 0003
@@ -20,46 +21,37 @@ down_revision = '0002'
 branch_labels = None
 depends_on = None
 
-_SCOPE = "'xa' || community_id || ' x' || substr(status, 1, 1) || community_id || CASE WHEN network_number IS NOT NULL AND status = 'trusted' THEN ' xn0' ELSE '' END"
-_OLD_SCOPE = "'xa' || old.community_id || ' x' || substr(old.status, 1, 1) || old.community_id || CASE WHEN old.network_number IS NOT NULL AND old.status = 'trusted' THEN ' xn0' ELSE '' END"
-_NEW_SCOPE = "'xa' || new.community_id || ' x' || substr(new.status, 1, 1) || new.community_id || CASE WHEN new.network_number IS NOT NULL AND new.status = 'trusted' THEN ' xn0' ELSE '' END"
-_CHANGED = ("old.title IS NOT new.title OR old.body IS NOT new.body OR old.tags IS NOT new.tags "
-            "OR old.citation IS NOT new.citation OR old.status IS NOT new.status "
-            "OR old.community_id IS NOT new.community_id OR old.network_number IS NOT new.network_number")
-_DELETE_OLD = ("INSERT INTO resources_fts(resources_fts, rowid, title, body, tags, citation, scope) "
-               f"VALUES ('delete', old.id, old.title, old.body, old.tags, old.citation, {_OLD_SCOPE});")
-
+# Frozen copies of storage/resource_search.py's statements at this revision.
 SEARCH_UP = {
     "sqlite": (
-        f"CREATE VIEW resources_fts_content AS SELECT id, title, body, tags, citation, {_SCOPE} AS scope FROM resources",
-        "CREATE VIRTUAL TABLE resources_fts USING fts5(title, body, tags, citation, scope, "
-        "content='resources_fts_content', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2', "
-        "prefix='2 3')",
-        f"CREATE TRIGGER resources_fts_update AFTER UPDATE ON resources WHEN {_CHANGED} BEGIN {_DELETE_OLD} "
-        "INSERT INTO resources_fts(rowid, title, body, tags, citation, scope) "
-        f"VALUES (new.id, new.title, new.body, new.tags, new.citation, {_NEW_SCOPE}); END",
-        f"CREATE TRIGGER resources_fts_delete AFTER DELETE ON resources BEGIN {_DELETE_OLD} END",
+        "CREATE VIEW resources_fts_content AS SELECT id, title, body, tags, citation, 'xa' || community_id || ' x' || substr(status, 1, 1) || community_id || CASE WHEN network_number IS NOT NULL AND status = 'trusted' THEN ' xn0' ELSE '' END AS scope FROM resources",
+        "CREATE VIRTUAL TABLE resources_fts USING fts5(title, body, tags, citation, scope, content='resources_fts_content', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2', prefix='2 3')",
+        "CREATE VIRTUAL TABLE resources_title_fts USING fts5(title, tags, scope, content='resources_fts_content', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2', prefix='1 2 3 4 5 6')",
+        "CREATE TRIGGER resources_fts_update AFTER UPDATE ON resources WHEN old.title IS NOT new.title OR old.body IS NOT new.body OR old.tags IS NOT new.tags OR old.citation IS NOT new.citation OR old.status IS NOT new.status OR old.community_id IS NOT new.community_id OR old.network_number IS NOT new.network_number BEGIN INSERT INTO resources_fts(resources_fts, rowid, title, body, tags, citation, scope) VALUES ('delete', old.id, old.title, old.body, old.tags, old.citation, 'xa' || old.community_id || ' x' || substr(old.status, 1, 1) || old.community_id || CASE WHEN old.network_number IS NOT NULL AND old.status = 'trusted' THEN ' xn0' ELSE '' END); INSERT INTO resources_title_fts(resources_title_fts, rowid, title, tags, scope) VALUES ('delete', old.id, old.title, old.tags, 'xa' || old.community_id || ' x' || substr(old.status, 1, 1) || old.community_id || CASE WHEN old.network_number IS NOT NULL AND old.status = 'trusted' THEN ' xn0' ELSE '' END); INSERT INTO resources_fts(rowid, title, body, tags, citation, scope) VALUES (new.id, new.title, new.body, new.tags, new.citation, 'xa' || new.community_id || ' x' || substr(new.status, 1, 1) || new.community_id || CASE WHEN new.network_number IS NOT NULL AND new.status = 'trusted' THEN ' xn0' ELSE '' END); INSERT INTO resources_title_fts(rowid, title, tags, scope) VALUES (new.id, new.title, new.tags, 'xa' || new.community_id || ' x' || substr(new.status, 1, 1) || new.community_id || CASE WHEN new.network_number IS NOT NULL AND new.status = 'trusted' THEN ' xn0' ELSE '' END); END",
+        "CREATE TRIGGER resources_fts_delete AFTER DELETE ON resources BEGIN INSERT INTO resources_fts(resources_fts, rowid, title, body, tags, citation, scope) VALUES ('delete', old.id, old.title, old.body, old.tags, old.citation, 'xa' || old.community_id || ' x' || substr(old.status, 1, 1) || old.community_id || CASE WHEN old.network_number IS NOT NULL AND old.status = 'trusted' THEN ' xn0' ELSE '' END); INSERT INTO resources_title_fts(resources_title_fts, rowid, title, tags, scope) VALUES ('delete', old.id, old.title, old.tags, 'xa' || old.community_id || ' x' || substr(old.status, 1, 1) || old.community_id || CASE WHEN old.network_number IS NOT NULL AND old.status = 'trusted' THEN ' xn0' ELSE '' END); END",
     ),
     "postgresql": (
-        "ALTER TABLE resources ADD COLUMN search tsvector GENERATED ALWAYS AS ("
-        "setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', tags), 'B') || "
-        "setweight(to_tsvector('english', citation), 'C') || setweight(to_tsvector('english', body), 'D')) STORED",
-        "CREATE INDEX ix_resources_search ON resources USING gin (search)",
+        "ALTER TABLE resources ADD COLUMN search tsvector GENERATED ALWAYS AS (setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', tags), 'B') || setweight(to_tsvector('english', citation), 'C') || setweight(to_tsvector('english', body), 'D')) STORED",
+        "ALTER TABLE resources ADD COLUMN title_search tsvector GENERATED ALWAYS AS (setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', tags), 'B')) STORED",
+        'CREATE INDEX ix_resources_search ON resources USING gin (search)',
+        'CREATE INDEX ix_resources_title_search ON resources USING gin (title_search)',
     ),
 }
 SEARCH_DOWN = {
     "sqlite": (
-        "DROP TRIGGER IF EXISTS resources_fts_delete",
-        "DROP TRIGGER IF EXISTS resources_fts_update",
-        "DROP TABLE IF EXISTS resources_fts",
-        "DROP VIEW IF EXISTS resources_fts_content",
+        'DROP TRIGGER IF EXISTS resources_fts_delete',
+        'DROP TRIGGER IF EXISTS resources_fts_update',
+        'DROP TABLE IF EXISTS resources_title_fts',
+        'DROP TABLE IF EXISTS resources_fts',
+        'DROP VIEW IF EXISTS resources_fts_content',
     ),
     "postgresql": (
-        "DROP INDEX IF EXISTS ix_resources_search",
-        "ALTER TABLE resources DROP COLUMN IF EXISTS search",
+        'DROP INDEX IF EXISTS ix_resources_title_search',
+        'DROP INDEX IF EXISTS ix_resources_search',
+        'ALTER TABLE resources DROP COLUMN IF EXISTS title_search',
+        'ALTER TABLE resources DROP COLUMN IF EXISTS search',
     ),
 }
-
 
 
 def upgrade() -> None:
