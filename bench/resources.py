@@ -188,7 +188,7 @@ def _count(db: sqlite3.Connection, expression: str) -> int:
 def prefixes(resources: Sequence[Resource], seed: int = 3) -> list[str]:
     """What people type into autocomplete: the start of a title's word, or a word and the next one's start."""
     rng = random.Random(seed)
-    typed = []
+    typed = [""]  # Discord asks as soon as the field is focused
     for resource in rng.sample([r for r in resources if r.community_id == 1], 60):
         first, *rest = resource.title.lower().split()
         typed.append(first[:rng.randint(1, min(6, len(first)))])
