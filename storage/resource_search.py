@@ -28,7 +28,7 @@ each quoted as a plain term (FTS5 `"word"`; PostgreSQL `plainto_tsquery` and, fo
 `to_tsquery(quote_literal(word) || ':*')`), never the user's text as query syntax.
 
 These objects are made by DDL, not by the models, so Alembic's comparison ignores them
-(`is_search_object`); migration 0003 creates them on both engines.
+(`is_search_object`); migration 0004 creates them on both engines.
 """
 
 from __future__ import annotations

@@ -82,7 +82,7 @@ _T = ResourceRow.__table__
 _C = CommunityRow.__table__
 
 # The search objects exist wherever the table does: create_all (tests, bench) makes them
-# through these hooks, migration 0003 through the same statements.
+# through these hooks, migration 0004 through the same statements.
 def _create_search(target: Any, connection: Connection, **_: Any) -> None:
     statements = {"sqlite": fts.SQLITE_DDL, "postgresql": fts.PG_DDL}.get(connection.dialect.name, ())
     for statement in statements:

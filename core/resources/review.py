@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from core.community.model import Community
 from core.durations import humanize
-from core.membership.model import Member
+from core.membership.model import Membership
 from core.ports import UnitOfWork
 from core.questions.digest import DIGEST_SECTIONS, arm_digest
 from core.questions.ladder import available
@@ -61,20 +61,19 @@ async def reviews_due(timers: Sequence[DueTimer], ctx: TimerContext) -> None:
         # check also covers a timer that fires late.
         if resource.overdue(ctx.now):
             by_community[resource.community_id].append(resource)
-    for community_id in by_community:
-        community = await ctx.uow.communities.get(community_id)
-        if community is None:
-            continue
-        members = await ctx.uow.members.list(community_id)
-        for person in reviewers(members, ctx.now):
+    community_ids = sorted(by_community)
+    communities = await ctx.uow.communities.many(community_ids)
+    rosters = await ctx.uow.members.rosters(community_ids)
+    for community_id, community in communities.items():
+        for person in reviewers(rosters.get(community_id, ()), ctx.now):
             await arm_digest(ctx.uow, community, person, ctx.now)
 
 
-def reviewers(members: Sequence[Member], now: datetime) -> list[int]:
+def reviewers(members: Sequence[Membership], now: datetime) -> list[int]:
     """Available leaders; if every leader is away, available experts."""
     people = [m for m in members if available(m, now)]
-    leaders = [m.membership.person_id for m in people if m.membership.has(Role.LEADER)]
-    return leaders or [m.membership.person_id for m in people if m.membership.has(Role.EXPERT)]
+    leaders = [m.person_id for m in people if m.has(Role.LEADER)]
+    return leaders or [m.person_id for m in people if m.has(Role.EXPERT)]
 
 
 async def due_section(ctx: TimerContext, community: Community, person_id: int) -> list[str]:

@@ -5,8 +5,8 @@ for updates and deletes.
 PostgreSQL: generated tsvector columns with GIN indexes. See storage/resource_search.py; the
 statements are copied here as they were at this revision.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-26 21:02:48.847935
 """
 from __future__ import annotations
@@ -16,8 +16,8 @@ from alembic import op
 
 import storage.types
 
-revision = '0003'
-down_revision = '0002'
+revision = '0004'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
