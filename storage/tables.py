@@ -8,6 +8,7 @@ import storage.matrix
 import storage.membership
 import storage.outbox
 import storage.questions
+import storage.resources
 import storage.rules
 import storage.timers
 import storage.votes  # noqa: F401
