@@ -51,7 +51,14 @@ PlatformFactory = Callable[[App], ChatPlatform]
 def platform_factories() -> dict[str, PlatformFactory]:
     from bots.console.factory import make_console
 
-    return {"console": make_console}
+    return {"console": make_console, "discord": _discord}
+
+
+def _discord(app: App) -> ChatPlatform:
+    # Imported only when Discord runs: discord.py takes a while to import.
+    from bots.discord.factory import make_discord
+
+    return make_discord(app)
 
 
 async def run(settings: Settings, platform_names: list[str], *, clock: Clock | None = None) -> None:
