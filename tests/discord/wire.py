@@ -49,6 +49,8 @@ class FakeDiscord:
     rate_limits: list[float] = field(default_factory=list)
     answers: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
     deleted: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
+    identify: asyncio.Event = field(default_factory=asyncio.Event)
+    token: str = "wire-token"
 
     def __post_init__(self) -> None:
         self._ids = itertools.count(910_000_000_000_000_000)
@@ -63,9 +65,10 @@ class FakeDiscord:
         app = web.Application()
         app.router.add_get("/", self.gateway)
         api = "/api/v10"
-        app.router.add_get(f"{api}/users/@me", lambda r: self.json(r, BOT_USER))
+        app.router.add_get(f"{api}/users/@me", self.me)
         app.router.add_get(f"{api}/oauth2/applications/@me", self.application)
         app.router.add_put(f"{api}/applications/{{app}}/commands", self.put_commands)
+        app.router.add_put(f"{api}/applications/{{app}}/guilds/{{guild}}/commands", self.put_commands)
         app.router.add_post(f"{api}/interactions/{{id}}/{{token}}/callback", self.callback)
         app.router.add_patch(f"{api}/webhooks/{{app}}/{{token}}/messages/@original", self.edit_original)
         app.router.add_delete(f"{api}/webhooks/{{app}}/{{token}}/messages/@original", self.delete_original)
@@ -99,6 +102,11 @@ class FakeDiscord:
         # discord.py reads JSON only when the content type is exactly this.
         return web.Response(body=json.dumps(data).encode(), status=status,
                             headers={"Content-Type": "application/json", **(headers or {})})
+
+    async def me(self, request: web.Request) -> web.Response:
+        if request.headers.get("Authorization") != f"Bot {self.token}":
+            return await self.json(request, {"message": "401: Unauthorized", "code": 0}, status=401)
+        return await self.json(request, BOT_USER)
 
     async def application(self, request: web.Request) -> web.Response:
         return await self.json(request, {
@@ -185,6 +193,7 @@ class FakeDiscord:
                 await socket.send_json({"op": 11, "d": None, "s": None, "t": None})
             elif payload["op"] == 2:
                 self.identified.append(payload["d"])
+                self.identify.set()
                 await self._dispatch(socket, "READY", {
                     "v": 10, "user": BOT_USER, "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
                     "session_id": "wire-session", "resume_gateway_url": self.gateway_url,
