@@ -6,9 +6,9 @@ import asyncio
 import logging
 import sys
 
-from bench import commands
+from bench import commands, discord_roundtrip
 
-BENCHES = {"commands": commands.main}
+BENCHES = {"commands": commands.main, "discord": discord_roundtrip.main}
 
 
 def main() -> None:

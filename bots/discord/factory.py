@@ -28,13 +28,14 @@ def point_at(settings: DiscordSettings) -> None:
         DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway)
 
 
-def build_client(app: App, *, sync_at_start: bool = True) -> CarpoolClient | ShardedCarpoolClient:
+def build_client(app: App, *, sync_at_start: bool = True, freeze_heap: bool = False
+                 ) -> CarpoolClient | ShardedCarpoolClient:
     settings = app.settings.discord
     point_at(settings)
     commands = CommandSync(app.uow, app.clock)
     try:
         return make_client(Bridge(app.bus, app.uow), shard_ids=settings.shard_ids, shard_count=settings.shard_count,
-                           startup_sync=commands.at_start if sync_at_start else None)
+                           startup_sync=commands.at_start if sync_at_start else None, freeze_heap=freeze_heap)
     except ValueError as error:
         raise DiscordConfigError(str(error)) from None
 
@@ -43,7 +44,7 @@ def make_discord(app: App) -> DiscordPlatform:
     token = app.settings.discord.token
     if token is None:
         raise DiscordConfigError("CARPOOL_DISCORD__TOKEN is not set")
-    return DiscordPlatform(build_client(app), token.get_secret_value())
+    return DiscordPlatform(build_client(app, freeze_heap=True), token.get_secret_value())
 
 
 async def sync_commands(app: App, guild_id: int | None) -> bool:
