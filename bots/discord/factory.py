@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import discord
 import yarl
 from discord.gateway import DiscordWebSocket
@@ -28,10 +30,17 @@ def point_at(settings: DiscordSettings) -> None:
         DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway)
 
 
+def quiet_discord_debug_logs() -> None:
+    # discord.py's debug logs carry whole gateway events and request bodies: message text.
+    logger = logging.getLogger("discord")
+    logger.setLevel(max(logging.INFO, logger.getEffectiveLevel()))
+
+
 def build_client(app: App, *, sync_at_start: bool = True, freeze_heap: bool = False
                  ) -> CarpoolClient | ShardedCarpoolClient:
     settings = app.settings.discord
     point_at(settings)
+    quiet_discord_debug_logs()
     commands = CommandSync(app.uow, app.clock)
     try:
         return make_client(Bridge(app.bus, app.uow), shard_ids=settings.shard_ids, shard_count=settings.shard_count,

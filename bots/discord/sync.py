@@ -53,4 +53,9 @@ class CommandSync:
         return True
 
     async def at_start(self, client: Any) -> None:
-        await self.sync(client)
+        try:
+            await self.sync(client)
+        except (discord.HTTPException, discord.RateLimited) as error:
+            # The commands registered last time still work; the next start tries again.
+            log.warning("could not sync slash commands (%s); run `carpool discord sync` to retry",
+                        type(error).__name__)

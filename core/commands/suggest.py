@@ -15,6 +15,8 @@ from core.commands.spec import REGISTRY
 from core.community.commands import PROFILE_KEYS
 from core.community.model import Community
 from core.community.settings import REGISTRY as SETTINGS
+from core.durations import format_duration, parse_duration
+from core.errors import InvalidInput
 from core.ports import UnitOfWork
 from core.refs import Where
 from core.text import preview
@@ -127,6 +129,24 @@ async def _members(uow: UnitOfWork, typing: Typing) -> Sequence[Suggestion]:
         value = account.ref.user_id if account is not None else member.name
         found.append(Suggestion(_label(member.name), value[:LABEL_LIMIT]))
     return found
+
+
+DURATIONS = ("30m", "1h", "4h", "12h", "1d", "2d", "1w", "2w")
+
+
+@source("durations")
+async def _durations(uow: UnitOfWork, typing: Typing) -> Sequence[Suggestion]:
+    typed = typing.current.strip().lower()
+    found = []
+    if typed and typed not in DURATIONS:
+        try:
+            value = format_duration(parse_duration(typed))
+        except InvalidInput:
+            pass
+        else:
+            # Labelled with what was typed, so it ranks as a match for it.
+            found.append(Suggestion(value if value == typed else f"{value} (= {typed})", value))
+    return found + [Suggestion(d, d) for d in DURATIONS]
 
 
 @source("rules")

@@ -170,6 +170,17 @@ async def test_commands_are_synced_at_start_only_when_they_changed(scene: Scene)
     assert "Commands" in said(await scene.sam.slash(scene.channel, "help"))
 
 
+async def test_a_failed_sync_at_start_does_not_stop_the_bot(scene: Scene) -> None:
+    async with scene.world.app.engine.begin() as connection:
+        await connection.execute(text("UPDATE discord_state SET value = 'an older command set'"))
+    scene.env.inject_error("PUT", "/applications/*/commands", status=500)
+    await scene.env.restart_bot(new_client(scene.world))
+    assert command_syncs(scene.env) == 2  # tried, and failed
+    assert "Commands" in said(await scene.sam.slash(scene.channel, "help"))  # the last synced set works
+    await scene.env.restart_bot(new_client(scene.world))
+    assert command_syncs(scene.env) == 3  # not recorded as synced, so the next start tries again
+
+
 async def test_in_a_dm_help_and_link_answer_privately(scene: Scene) -> None:
     user = scene.sam.user
     helped = await user.slash("help")
@@ -218,6 +229,13 @@ async def test_a_long_answer_is_split_into_messages_discord_accepts(scene: Scene
     assert public(shown)
     text = "\n".join(p.content for p in parts)
     assert all(f"{n + 1}. {n} long words" in text for n in range(12))
+    # The rules to accept are long too: the Accept button comes with their last part.
+    shown = await scene.sam.slash(scene.channel, "join")
+    parts = messages(shown)
+    assert len(parts) > 1 and private(shown)
+    assert [buttons(p) for p in parts[:-1]] == [[]] * (len(parts) - 1)
+    clicked = await scene.sam.click(parts[-1], label="Accept the rules and join")
+    assert "Welcome to **Pacing Circle**" in said(clicked)
 
 
 async def test_an_admin_without_the_discord_permission_is_not_an_admin_in_a_dm(scene: Scene) -> None:

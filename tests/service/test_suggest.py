@@ -52,3 +52,10 @@ async def test_what_was_typed_is_matched_start_first_then_anywhere(world: World)
     assert found[0] == "link" and "community link" in found
     assert all("link" in value or "link" in label.lower()
                for label, value in await suggestions(world, "commands", "link", where=None))
+
+
+async def test_durations_offer_what_was_typed_when_it_is_one(world: World) -> None:
+    assert (await suggestions(world, "durations", "90m", where=None))[0] == ("1h30m (= 90m)", "1h30m")
+    assert (await suggestions(world, "durations", "4h", where=None))[0] == ("4h", "4h")
+    assert len(await suggestions(world, "durations", "", where=None)) <= LIMIT
+    assert await suggestions(world, "durations", "soon", where=None) == []
