@@ -6,6 +6,7 @@ from __future__ import annotations
 import discord
 import pytest
 from simcord import Env
+from simcord.builders import ChannelHandle
 from sqlalchemy import text
 
 from tests.discord.conftest import new_client
@@ -49,11 +50,9 @@ async def test_setup_in_a_forum_post_makes_the_forum_the_home(scene: Scene) -> N
 
 async def test_a_thread_of_a_text_channel_home_belongs_to_its_community(scene: Scene) -> None:
     await scene.community()
-    thread = scene.guild.channels["pacing"]
-    side = scene.env.backend.create_thread(thread.id, "side talk", scene.sam.id)
-    from simcord.builders import ChannelHandle
-
-    info = await scene.sam.slash(ChannelHandle(scene.env, scene.guild, side), "community info")
+    side = ChannelHandle(scene.env, scene.guild,
+                         scene.env.backend.create_thread(scene.channel.id, "side talk", scene.sam.id))
+    info = await scene.sam.slash(side, "community info")
     assert "**Pacing Circle**" in said(info)
 
 
