@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import aiohttp
 import discord
 import yarl
 from discord.gateway import DiscordWebSocket
@@ -67,5 +68,9 @@ async def sync_commands(app: App, guild_id: int | None) -> bool:
         return await CommandSync(app.uow, app.clock).sync(client, guild_id=guild_id, force=True)
     except discord.LoginFailure:
         raise DiscordConfigError("discord: the token was refused (CARPOOL_DISCORD__TOKEN)") from None
+    except (OSError, aiohttp.ClientError) as error:
+        raise DiscordConfigError(f"discord: cannot reach Discord ({type(error).__name__})") from None
+    except discord.HTTPException as error:
+        raise DiscordConfigError(f"discord: Discord refused the sync ({error.status}, code {error.code})") from None
     finally:
         await client.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Literal
 
+import aiohttp
 import discord
 
 from bots.discord import deliver as delivery
@@ -41,6 +42,8 @@ class DiscordPlatform:
             raise StartupError("discord: the token was refused (CARPOOL_DISCORD__TOKEN)") from None
         except discord.PrivilegedIntentsRequired:
             raise StartupError("discord: the application lacks an intent it asks for") from None
+        except (OSError, aiohttp.ClientError) as error:
+            raise StartupError(f"discord: cannot reach Discord ({type(error).__name__})") from None
         finally:
             if not self.client.is_closed():
                 await self.client.close()

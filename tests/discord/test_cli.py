@@ -92,3 +92,9 @@ async def test_discord_without_a_token_is_a_clear_error(env: dict[str, str], tmp
     del env["CARPOOL_DISCORD__TOKEN"]
     code, _, err = await finished(await carpool("run", "--platform", "discord", env=env, cwd=tmp_path))
     assert code == 2 and "CARPOOL_DISCORD__TOKEN is not set" in err
+
+
+async def test_discord_out_of_reach_is_a_clear_error(env: dict[str, str], tmp_path: Path) -> None:
+    env["CARPOOL_DISCORD__API_BASE"] = "http://127.0.0.1:9/api/v10"  # nothing listens there
+    code, _, err = await finished(await carpool("run", "--platform", "discord", env=env, cwd=tmp_path))
+    assert code == 2 and "carpool: discord: cannot reach Discord" in err and "Traceback" not in err
