@@ -42,6 +42,7 @@ class OutboxDispatcher:
         self.lease = lease
         self.delivery_timeout = delivery_timeout
         self._wake = asyncio.Event()
+        self._stopping = False
 
     def wake(self) -> None:
         self._wake.set()
@@ -93,13 +94,21 @@ class OutboxDispatcher:
     async def run_forever(self, poll_seconds: float = 5.0) -> None:
         """Deliver whenever woken (a command wrote to the outbox) or every `poll_seconds`
         (rows written by other processes, retries coming due)."""
-        while True:
+        while not self._stopping:
             try:
                 await self.run_once()
             except Exception:
                 log.exception("outbox dispatch round failed; retrying")
+            if self._stopping:
+                return
             try:
                 await asyncio.wait_for(self._wake.wait(), poll_seconds)
             except TimeoutError:
                 pass
             self._wake.clear()
+
+    def stop(self) -> None:
+        """End `run_forever` after the round in progress: cancelling it in the middle would cut
+        a database transaction short."""
+        self._stopping = True
+        self._wake.set()

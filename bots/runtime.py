@@ -46,6 +46,8 @@ async def open_database(settings: Settings) -> AsyncEngine:
 
 
 PlatformFactory = Callable[[App], ChatPlatform]
+# How long stopping waits for an outbox round in progress before cutting it short.
+STOP_WAIT = 10.0
 
 
 def platform_factories() -> dict[str, PlatformFactory]:
@@ -79,7 +81,9 @@ async def run(settings: Settings, platform_names: list[str], *, clock: Clock | N
         runs: list[Awaitable[None]] = [p.run() for p in platforms]  # type: ignore[attr-defined]
         await asyncio.gather(*runs)
     finally:
-        for task in background:
+        dispatcher.stop()
+        _, unfinished = await asyncio.wait(background, timeout=STOP_WAIT)
+        for task in unfinished:
             task.cancel()
         await asyncio.gather(*background, return_exceptions=True)
         scheduler.shutdown(wait=False)

@@ -25,6 +25,8 @@ class DiscordPlatform:
 
     async def deliver(self, effect: OutboundEffect, key: str) -> None:
         # The outbox may start before the client has logged in; REST needs the login.
+        if self.client.is_closed():
+            raise DeliveryError("the Discord client is not running")
         try:
             await asyncio.wait_for(self.client.logged_in.wait(), LOGIN_WAIT)
         except TimeoutError:
