@@ -8,11 +8,11 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from bench import commands, ingest, matrix_roundtrip, resources, timers, votes
+from bench import commands, discord_roundtrip, ingest, matrix_roundtrip, resources, timers, votes
 
 BENCHES: dict[str, Callable[[], Coroutine[Any, Any, None]]] = {
     "commands": commands.main, "timers": timers.main, "ingest": ingest.main, "matrix": matrix_roundtrip.main,
-    "resources": resources.main, "votes": votes.main,
+    "resources": resources.main, "votes": votes.main, "discord": discord_roundtrip.main,
 }
 
 

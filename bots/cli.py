@@ -11,7 +11,8 @@ from pathlib import Path
 import typer
 from pydantic import ValidationError
 
-from bots.runtime import StartupError, db_upgrade, run
+from bots.bootstrap import bootstrap
+from bots.runtime import StartupError, db_upgrade, open_database, run
 from config.settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Carpool CoP: communities of practice in chat.")
@@ -19,6 +20,8 @@ db_app = typer.Typer(no_args_is_help=True, help="Database maintenance.")
 app.add_typer(db_app, name="db")
 resources_app = typer.Typer(no_args_is_help=True, help="The trusted resource index: import and export.")
 app.add_typer(resources_app, name="resources")
+discord_app = typer.Typer(no_args_is_help=True, help="Discord adapter maintenance.")
+app.add_typer(discord_app, name="discord")
 
 
 class PlatformChoice(StrEnum):
@@ -120,6 +123,30 @@ def resources_export_command(
         asyncio.run(run_export(settings, community, file_format.value, output))
     except (StartupError, TransferError) as error:
         fail(str(error))
+
+
+@discord_app.command("sync")
+def discord_sync_command(
+    guild: int | None = typer.Option(None, "--guild", help="Sync to one server only (instant; for testing)."),
+) -> None:
+    """Register the slash commands with Discord (start-up does it too when they changed)."""
+    from bots.discord.factory import sync_commands
+
+    settings = load_settings()
+    setup_logging(settings.log_level)
+
+    async def go() -> None:
+        engine = await open_database(settings)
+        try:
+            await sync_commands(bootstrap(settings, engine=engine), guild)
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(go())
+    except StartupError as error:
+        fail(str(error))
+    typer.echo("slash commands synced" + (f" to server {guild}" if guild else " globally"))
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import storage.codes
 import storage.community
+import storage.discord_state
 import storage.matrix
 import storage.membership
 import storage.outbox
