@@ -5,11 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
 
-from bench import commands, ingest, matrix_roundtrip, timers, votes
+from bench import commands, discord_roundtrip, ingest, matrix_roundtrip, resources, timers, votes
 
-BENCHES = {"commands": commands.main, "timers": timers.main, "ingest": ingest.main, "matrix": matrix_roundtrip.main,
-           "votes": votes.main}
+BENCHES: dict[str, Callable[[], Coroutine[Any, Any, None]]] = {
+    "commands": commands.main, "timers": timers.main, "ingest": ingest.main, "matrix": matrix_roundtrip.main,
+    "resources": resources.main, "votes": votes.main, "discord": discord_roundtrip.main,
+}
 
 
 def main() -> None:

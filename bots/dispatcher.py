@@ -112,3 +112,4 @@ class OutboxDispatcher:
             except TimeoutError:
                 pass
             self._wake.clear()
+

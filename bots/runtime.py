@@ -49,13 +49,22 @@ async def open_database(settings: Settings) -> AsyncEngine:
 
 
 PlatformFactory = Callable[[App], ChatPlatform]
+# How long stopping waits for an outbox round in progress before cutting it short.
+STOP_WAIT = 10.0
 
 
 def platform_factories() -> dict[str, PlatformFactory]:
     from bots.console.factory import make_console
     from bots.matrix.factory import make_matrix
 
-    return {"console": make_console, "matrix": make_matrix}
+    return {"console": make_console, "discord": _discord, "matrix": make_matrix}
+
+
+def _discord(app: App) -> ChatPlatform:
+    # Imported only when Discord runs: discord.py takes a while to import.
+    from bots.discord.factory import make_discord
+
+    return make_discord(app)
 
 
 async def run(settings: Settings, platform_names: list[str], *, clock: Clock | None = None) -> None:
@@ -83,11 +92,16 @@ async def run(settings: Settings, platform_names: list[str], *, clock: Clock | N
         runs: list[Awaitable[None]] = [p.run() for p in platforms]  # type: ignore[attr-defined]
         await asyncio.gather(*runs)
     finally:
-        # Stop without cancelling anything mid-transaction: no new sweeps, let running
-        # ones and the dispatcher's round finish.
+        # Stop without cancelling anything mid-transaction: no new sweeps, let running ones
+        # and the dispatcher's round finish (within STOP_WAIT; cancelled only past that).
         scheduler.pause()
         dispatcher.stop()
-        await asyncio.gather(*background, *sweeps, return_exceptions=True)
+        waiting = [*background, *sweeps]
+        if waiting:
+            _, unfinished = await asyncio.wait(waiting, timeout=STOP_WAIT)
+            for task in unfinished:
+                task.cancel()
+            await asyncio.gather(*waiting, return_exceptions=True)
         scheduler.shutdown(wait=False)
         # What the last commands wrote to the outbox still goes out before we stop.
         try:

@@ -11,6 +11,9 @@ import core.questions.digest
 import core.questions.ladder
 import core.questions.leaders
 import core.questions.settings
+import core.resources.commands
+import core.resources.review
+import core.resources.settings
 import core.rules.commands
 import core.votes.check
 import core.votes.commands  # noqa: F401

@@ -16,7 +16,7 @@ class Help:
 
 
 @command("help", Help, access=Access.ANYWHERE, summary="What I can do, or how to use one command",
-         readonly=True)
+         readonly=True, private=True)
 async def help_(cmd: Help, ctx: Context) -> Reply:
     if cmd.topic:
         words = [t.value for t in tokenize(cmd.topic)][:3]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import storage.codes
 import storage.community
+import storage.discord_state
 import storage.matrix
 import storage.membership
 import storage.outbox
 import storage.questions
+import storage.resources
 import storage.rules
 import storage.timers
 import storage.votes  # noqa: F401

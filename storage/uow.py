@@ -18,6 +18,7 @@ from storage.engine import BEGIN_MODE
 from storage.membership import SqlAccountRepo, SqlMemberRepo
 from storage.outbox import SqlOutbox
 from storage.questions import SqlQuestionRepo
+from storage.resources import SqlResourceRepo
 from storage.rules import SqlRuleRepo
 from storage.timers import SqlTimerRepo
 from storage.votes import SqlVoteRepo
@@ -48,6 +49,7 @@ class SqlUnitOfWork:
         self.timers = SqlTimerRepo(self.db)
         self.questions = SqlQuestionRepo(self.db)
         self.votes = SqlVoteRepo(self.db)
+        self.resources = SqlResourceRepo(self.db)
         self._committed = False
         return self
 

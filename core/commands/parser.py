@@ -42,10 +42,21 @@ def tokenize(line: str) -> list[Token]:
                 tokens.append(Token(line[i + 1 : end], start, end + 1, True))
                 i = end + 1
                 continue
+        value = None
         while i < n and not line[i].isspace():
+            # `key:"several words"`: an option's value may be quoted (source:"NICE NG206 (2021)").
+            if line[i] == ":" and i + 1 < n and line[i + 1] in _QUOTES and _KEY.match(line[start:i]):
+                end = line.find(_QUOTES[line[i + 1]], i + 2)
+                if end != -1:
+                    value = line[start : i + 1] + line[i + 2 : end]
+                    i = end + 1
+                    break
             i += 1
-        tokens.append(Token(line[start:i], start, i, False))
+        tokens.append(Token(value if value is not None else line[start:i], start, i, False))
     return tokens
+
+
+_KEY = re.compile(r"^[A-Za-z][A-Za-z_-]{0,30}$")
 
 
 class UnknownCommand(UsageError):

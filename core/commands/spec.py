@@ -116,6 +116,9 @@ class CommandSpec:
     examples: tuple[str, ...] = ()
     # Commands that never write run without taking the database's write lock.
     readonly: bool = False
+    # Its answer is personal (codes, rules to accept, help): platforms that must choose
+    # visibility before the answer exists (a deferred Discord reply) start it private.
+    private: bool = False
 
     @property
     def name(self) -> str:
@@ -158,7 +161,7 @@ TypedHandler = Callable[[C, "Context"], Awaitable[Reply]]
 
 
 def command(path: str, cls: type[C], *, summary: str, access: Access = Access.MEMBER,
-            examples: tuple[str, ...] = (), readonly: bool = False
+            examples: tuple[str, ...] = (), readonly: bool = False, private: bool = False
             ) -> Callable[[TypedHandler[C]], TypedHandler[C]]:
     """Register `handler` as the verb `path` taking a `cls` command."""
 
@@ -167,7 +170,8 @@ def command(path: str, cls: type[C], *, summary: str, access: Access = Access.ME
         for f in dataclasses.fields(cls):  # type: ignore[arg-type]
             kind, help, type_, required, choices, suggest = f.metadata["param"]
             params.append(Param(f.name, kind, help, type_, required, choices, suggest))
-        spec = CommandSpec(tuple(path.split()), cls, handler, summary, access, tuple(params), examples, readonly)
+        spec = CommandSpec(tuple(path.split()), cls, handler, summary, access, tuple(params), examples, readonly,
+                           private)
         if spec.path in REGISTRY:
             raise RuntimeError(f"command {path!r} registered twice")
         REGISTRY[spec.path] = spec

@@ -19,7 +19,8 @@ class LinkAccount:
 
 
 @command("link", LinkAccount, access=Access.ANYWHERE,
-         summary="Link your accounts on Discord and Matrix (run it on one, then use the code on the other)")
+         summary="Link your accounts on Discord and Matrix (run it on one, then use the code on the other)",
+         private=True)
 async def link(cmd: LinkAccount, ctx: Context) -> Reply:
     me = await ctx.me()
     if not cmd.code:

@@ -21,7 +21,7 @@ class Join:
 
 
 @command("join", Join, access=Access.PUBLIC, summary="Read the rules and join this community",
-         readonly=True)
+         readonly=True, private=True)
 async def join(cmd: Join, ctx: Context) -> Reply:
     community = ctx.community
     network_version = ctx.network_rules_version
@@ -44,7 +44,8 @@ class JoinAccept:
     pass
 
 
-@command("join accept", JoinAccept, access=Access.PUBLIC, summary="Accept the current rules and join")
+@command("join accept", JoinAccept, access=Access.PUBLIC, summary="Accept the current rules and join",
+         private=True)
 async def join_accept(cmd: JoinAccept, ctx: Context) -> Reply:
     community = ctx.community
     network_version = ctx.network_rules_version
@@ -73,7 +74,7 @@ class Leave:
     pass
 
 
-@command("leave", Leave, access=Access.MEMBER, summary="Leave this community")
+@command("leave", Leave, access=Access.MEMBER, summary="Leave this community", private=True)
 async def leave(cmd: Leave, ctx: Context) -> Reply:
     member = ctx.membership
     assert member is not None
@@ -89,7 +90,7 @@ class ListMembers:
 
 
 @command("members", ListMembers, access=Access.PUBLIC, summary="Who is in this community, with roles",
-         readonly=True)
+         readonly=True, private=True)
 async def members(cmd: ListMembers, ctx: Context) -> Reply:
     everyone = await ctx.uow.members.list(ctx.community.id)
     if not everyone:

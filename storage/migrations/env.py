@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 import storage.tables  # noqa: F401  (registers every table on the metadata)
 from storage.base import Base
 from storage.engine import make_engine
+from storage.resource_search import is_search_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -26,6 +27,8 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        # Full-text search objects are made by dialect-specific DDL in the migrations.
+        include_object=is_search_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -27,6 +27,7 @@ MALFORMED = {
     "community config": "community config colour blue",
     "link": "link NOT-A-CODE",
     "community link": "community link NOT-A-CODE",
+    "resource search": "resource search kind:poem",
 }
 
 

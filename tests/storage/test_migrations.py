@@ -11,11 +11,12 @@ import storage.tables  # noqa: F401
 from storage.base import Base
 from storage.engine import make_engine
 from storage.migrate import upgrade
+from storage.resource_search import is_search_object
 from tests import databases
 
 
 def diff(connection: Connection) -> list[object]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    context = MigrationContext.configure(connection, opts={"compare_type": True, "include_object": is_search_object})
     return list(compare_metadata(context, Base.metadata))
 
 
