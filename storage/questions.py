@@ -15,7 +15,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     bindparam,
-    func,
     insert,
     or_,
     select,
@@ -27,6 +26,7 @@ from core.questions.model import Question, Status
 from storage.base import Base
 from storage.db import Db
 from storage.membership import PERSON_MERGERS
+from storage.numbered import NumberedRepo, next_number
 from storage.types import UTCDateTime
 
 
@@ -84,35 +84,19 @@ def _mutable(question: Question) -> dict[str, Any]:
     return values
 
 
-class SqlQuestionRepo:
+class SqlQuestionRepo(NumberedRepo[Question]):
     def __init__(self, db: Db) -> None:
-        self.db = db
+        super().__init__(db, QuestionRow, select(_T), question_from_row)
 
     async def add(self, question: Question) -> Question:
         values = asdict(question)
         values.pop("id")
         values.pop("number")
         values["status"] = question.status.value
-        next_number = (select(func.coalesce(func.max(QuestionRow.number), 0) + 1)
-                       .where(QuestionRow.community_id == question.community_id).scalar_subquery())
-        row = (await self.db.execute(insert(QuestionRow).values(number=next_number, **values)
+        number = next_number(QuestionRow.number, QuestionRow.community_id == question.community_id)
+        row = (await self.db.execute(insert(QuestionRow).values(number=number, **values)
                                      .returning(QuestionRow.id, QuestionRow.number))).one()
         return Question(**{**asdict(question), "id": row.id, "number": row.number, "status": question.status})
-
-    async def get(self, question_id: int) -> Question | None:
-        row = (await self.db.execute(select(_T).where(QuestionRow.id == question_id))).first()
-        return None if row is None else question_from_row(row)
-
-    async def many(self, question_ids: Sequence[int]) -> dict[int, Question]:
-        if not question_ids:
-            return {}
-        rows = (await self.db.execute(select(_T).where(QuestionRow.id.in_(set(question_ids))))).all()
-        return {r.id: question_from_row(r) for r in rows}
-
-    async def by_number(self, community_id: int, number: int) -> Question | None:
-        query = select(_T).where(QuestionRow.community_id == community_id, QuestionRow.number == number)
-        row = (await self.db.execute(query)).first()
-        return None if row is None else question_from_row(row)
 
     async def by_threads(self, platform: str, thread_ids: Sequence[str]) -> dict[str, Question]:
         if not thread_ids:

@@ -39,6 +39,7 @@ from storage.base import Base
 from storage.community import CommunityRow
 from storage.db import Db
 from storage.membership import PERSON_MERGERS
+from storage.numbered import NumberedRepo, next_number
 from storage.types import UTCDateTime
 
 
@@ -149,16 +150,15 @@ def like_escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-class SqlResourceRepo:
+class SqlResourceRepo(NumberedRepo[Resource]):
     def __init__(self, db: Db) -> None:
-        self.db = db
+        super().__init__(db, ResourceRow, _SELECT, resource_from_row)
 
     # -- writing ------------------------------------------------------------------------------
     async def add(self, resource: Resource) -> Resource:
         values = _values(resource)
-        next_number = (select(func.coalesce(func.max(ResourceRow.number), 0) + 1)
-                       .where(ResourceRow.community_id == resource.community_id).scalar_subquery())
-        row = (await self.db.execute(insert(ResourceRow).values(number=next_number, **values)
+        number = next_number(ResourceRow.number, ResourceRow.community_id == resource.community_id)
+        row = (await self.db.execute(insert(ResourceRow).values(number=number, **values)
                                      .returning(ResourceRow.id, ResourceRow.number))).one()
         if self.db.dialect == "sqlite":
             for statement in fts.SQLITE_INDEX_ONE:
@@ -205,21 +205,6 @@ class SqlResourceRepo:
         return int((await self.db.execute(statement)).scalar_one())
 
     # -- reading ------------------------------------------------------------------------------
-    async def get(self, resource_id: int) -> Resource | None:
-        row = (await self.db.execute(_SELECT.where(ResourceRow.id == resource_id))).first()
-        return None if row is None else resource_from_row(row)
-
-    async def many(self, resource_ids: Sequence[int]) -> dict[int, Resource]:
-        if not resource_ids:
-            return {}
-        rows = (await self.db.execute(_SELECT.where(ResourceRow.id.in_(set(resource_ids))))).all()
-        return {r.id: resource_from_row(r) for r in rows}
-
-    async def by_number(self, community_id: int, number: int) -> Resource | None:
-        query = _SELECT.where(ResourceRow.community_id == community_id, ResourceRow.number == number)
-        row = (await self.db.execute(query)).first()
-        return None if row is None else resource_from_row(row)
-
     async def by_network_number(self, number: int) -> Resource | None:
         row = (await self.db.execute(_SELECT.where(ResourceRow.network_number == number))).first()
         return None if row is None else resource_from_row(row)

@@ -46,6 +46,7 @@ from core.votes.model import ACTIVE, Candidate, Kind, State, Vote
 from storage.base import Base
 from storage.db import Db
 from storage.membership import PERSON_MERGERS
+from storage.numbered import NumberedRepo, next_number
 from storage.types import UTCDateTime
 
 
@@ -169,9 +170,9 @@ def _mutable(vote: Vote) -> dict[str, Any]:
     return values
 
 
-class SqlVoteRepo:
+class SqlVoteRepo(NumberedRepo[Vote]):
     def __init__(self, db: Db) -> None:
-        self.db = db
+        super().__init__(db, VoteRow, select(_T), vote_from_row)
 
     async def add(self, vote: Vote) -> Vote:
         values = _mutable(vote)
@@ -179,27 +180,11 @@ class SqlVoteRepo:
                       settings=dict(vote.settings.values), rules_version=vote.rules_version,
                       network_rules_version=vote.network_rules_version, subject_person_id=vote.subject_person_id,
                       started_by=vote.started_by)
-        next_number = (select(func.coalesce(func.max(VoteRow.number), 0) + 1)
-                       .where(VoteRow.community_id == vote.community_id).scalar_subquery())
-        row = (await self.db.execute(insert(VoteRow).values(number=next_number, **values)
+        number = next_number(VoteRow.number, VoteRow.community_id == vote.community_id)
+        row = (await self.db.execute(insert(VoteRow).values(number=number, **values)
                                      .returning(VoteRow.id, VoteRow.number))).one()
         return Vote(**{**{f: getattr(vote, f) for f in vote.__dataclass_fields__}, "id": row.id,
                        "number": row.number})
-
-    async def get(self, vote_id: int) -> Vote | None:
-        row = (await self.db.execute(select(_T).where(VoteRow.id == vote_id))).first()
-        return None if row is None else vote_from_row(row)
-
-    async def many(self, vote_ids: Sequence[int]) -> dict[int, Vote]:
-        if not vote_ids:
-            return {}
-        rows = (await self.db.execute(select(_T).where(VoteRow.id.in_(set(vote_ids))))).all()
-        return {r.id: vote_from_row(r) for r in rows}
-
-    async def by_number(self, community_id: int, number: int) -> Vote | None:
-        query = select(_T).where(VoteRow.community_id == community_id, VoteRow.number == number)
-        row = (await self.db.execute(query)).first()
-        return None if row is None else vote_from_row(row)
 
     async def active(self, community_id: int) -> Sequence[Vote]:
         query = select(_T).where(VoteRow.community_id == community_id,
@@ -235,10 +220,9 @@ class SqlVoteRepo:
 
     # -- candidates -----------------------------------------------------------------------
     async def nominate(self, vote_id: int, person_id: int, nominated_by: int, accepted: bool) -> Candidate:
-        next_number = (select(func.coalesce(func.max(VoteCandidateRow.number), 0) + 1)
-                       .where(VoteCandidateRow.vote_id == vote_id).scalar_subquery())
         number = (await self.db.execute(insert(VoteCandidateRow).values(
-            vote_id=vote_id, person_id=person_id, number=next_number, nominated_by=nominated_by, accepted=accepted,
+            vote_id=vote_id, person_id=person_id, nominated_by=nominated_by, accepted=accepted,
+            number=next_number(VoteCandidateRow.number, VoteCandidateRow.vote_id == vote_id),
         ).returning(VoteCandidateRow.number))).scalar_one()
         return Candidate(vote_id, person_id, number, nominated_by, accepted)
 
