@@ -133,17 +133,22 @@ def split_values(spec: CommandSpec, line: str, tokens: list[Token]) -> dict[str,
                 continue
         free.append(token)
     positional: list[Param] = [p for p in spec.params if p.kind in ("arg", "rest")]
+    cursor = 0
     for index, param in enumerate(positional):
-        if index >= len(free):
+        if cursor >= len(free):
             break
         if param.kind == "rest":
-            values[param.name] = _rest_text(line, free[index:], tokens)
-            free = free[: index + 1]
+            values[param.name] = _rest_text(line, free[cursor:], tokens)
+            cursor = len(free)
             break
-        values[param.name] = free[index].value
-    if len(free) > len(positional):
-        extra = free[len(positional)].value[:30]
-        raise UsageError(f"I didn't expect “{extra}” there. Usage: `{spec.usage}`")
+        following = positional[index + 1] if index + 1 < len(positional) else None
+        if (not param.required and param.type == "int" and following is not None and following.kind == "rest"
+                and not free[cursor].value.lstrip("#").isdigit()):
+            continue  # the optional number was left out: `solved the tip worked` is all text
+        values[param.name] = free[cursor].value
+        cursor += 1
+    if cursor < len(free):
+        raise UsageError(f"I didn't expect “{free[cursor].value[:30]}” there. Usage: `{spec.usage}`")
     return values
 
 

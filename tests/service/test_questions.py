@@ -224,7 +224,7 @@ async def test_solved_by_the_asker_or_a_leader(world: World, platform: FakePlatf
     await world.ok("sam", "ask Two?")
     refused = await world.fails("bo", "solved 1")
     assert refused.text == "Only the person who asked or a leader can mark it solved."
-    assert "solved" in (await world.in_thread("sam", 1, "solved")).text
+    assert "The answer: the diary helped" in (await world.in_thread("sam", 1, "solved the diary helped")).text
     assert "The answer: rest before you crash" in (await world.ok("lena", "solved 2 rest before you crash")).text
     assert (await world.sql("SELECT answer FROM questions WHERE number = 2"))[0][0] == "rest before you crash"
     assert "already resolved" in (await world.fails("lena", "solved 2")).text

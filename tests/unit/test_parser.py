@@ -75,6 +75,14 @@ def test_usage_is_shown_for_missing_arguments() -> None:
     assert "Usage: `community setup <name> [domain…] [--space]`" in caught.value.message
 
 
+def test_an_optional_number_may_be_left_out_before_free_text() -> None:
+    from core.questions.commands import Solved
+
+    assert parse("solved the pacing tip worked") == Solved(number=None, answer="the pacing tip worked")
+    assert parse("solved 4 the pacing tip worked") == Solved(number=4, answer="the pacing tip worked")
+    assert parse("solved #4") == Solved(number=4)
+
+
 def test_help_topic_is_free_text() -> None:
     assert parse("help rules add") == Help(topic="rules add")
 
