@@ -44,15 +44,17 @@ async def fill_pending(engine: AsyncEngine, count: int) -> None:
 
 
 async def due_batch(world: World) -> None:
-    """500 questions in 10 communities, their first rung due now."""
+    """500 questions in 10 communities, their first rung due now (before the communities'
+    daily responsiveness check, so the batch is the ladder alone)."""
     for c in range(10):
         room = f"room{c}"
         await world.ok(f"lead{c}", f'community setup "Circle {c}"', admin=True,
                        where=_where(room))
         await world.ok(f"member{c}", "join accept", where=_where(room))
+        await world.ok(f"lead{c}", "community config sla 4h", where=_where(room))
         for q in range(BATCH // 10):
             await world.ok(f"member{c}", f"ask Question {q} about pacing and sleep?", where=_where(room))
-    world.clock.advance(hours=25)
+    world.clock.advance(hours=5)
 
 
 def _where(room: str):  # type: ignore[no-untyped-def]

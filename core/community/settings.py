@@ -11,7 +11,8 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import time, timedelta
-from typing import Generic, TypeVar
+from functools import lru_cache
+from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.durations import format_duration, parse_duration
@@ -167,6 +168,13 @@ MATRIX_LEADER_POWER = register(
 )
 
 
+@lru_cache(maxsize=4096)
+def _parsed(key: str, text: str) -> Any:
+    """Settings are read for every question a sweep handles: parse each stored text once.
+    Parsed values (durations, zones, tuples) are immutable, so sharing them is safe."""
+    return REGISTRY[key].parse(text)
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """A community's overrides (canonical text by key); defaults come from the registry."""
@@ -174,7 +182,8 @@ class Settings:
     values: Mapping[str, str] = field(default_factory=dict)
 
     def get(self, spec: SettingSpec[T]) -> T:
-        return spec.parse(self.values.get(spec.key, spec.default))
+        value: T = _parsed(spec.key, self.values.get(spec.key, spec.default))
+        return value
 
     def text(self, key: str) -> str:
         return self.values.get(key, REGISTRY[key].default)
