@@ -130,7 +130,7 @@ def forget_history(env: simcord.Env, log: TimedLog, channel_id: int) -> None:
 
 async def round_trips(engine: AsyncEngine, commands: int) -> tuple[dict[str, list[float]], StallsBesidesGc]:
     world = World.create(engine, FakeClock(), [])
-    client = make_client(Bridge(world.app.bus, world.app.uow),
+    client = make_client(Bridge(world.app.bus, world.app.uow, ingest=world.app.ingest.submit),
                          startup_sync=CommandSync(world.app.uow, world.clock).at_start,
                          freeze_heap=True)  # as `carpool run` does
     for command in bare_commands():
