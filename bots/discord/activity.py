@@ -113,6 +113,11 @@ class Activity:
         if self._waiting and (self._catching_up is None or self._catching_up.done()):
             self._catching_up = asyncio.create_task(self._catch_up_loop(), name="discord-catch-up")
 
+    async def idle(self) -> None:
+        """Wait until no catch-up runs (tests, and a clean stop)."""
+        while self._catching_up is not None and not self._catching_up.done():
+            await asyncio.wait([self._catching_up])
+
     async def _catch_up_loop(self) -> None:
         while self._waiting:
             guilds = list(self._waiting.values())

@@ -28,8 +28,8 @@ class Scene:
     sam: MemberActor  # an ordinary member of the server
 
     @classmethod
-    def create(cls, env: Env, world: World) -> Scene:
-        guild = env.create_guild("Carpool")
+    def create(cls, env: Env, world: World, *, shard_id: int | None = None) -> Scene:
+        guild = env.create_guild("Carpool", shard_id=shard_id)
         channel = guild.create_text_channel("pacing")
         admins = guild.create_role("Admins", permissions=discord.Permissions(manage_guild=True))
         lena = guild.add_member(env.create_user("lena", global_name="Lena"), roles=[admins])

@@ -257,11 +257,13 @@ async def test_a_reply_sent_while_the_bot_was_away_stops_the_clock_after_it_resu
     client.ws.open = True
     scene.env.backend.emit("RESUMED", {})  # the session resumes; Discord replays nothing
     await scene.env.settle()
+    await client.thread_activity.idle()
     question = await scene.question(1)
     assert question["status"] == "answered" and await scene.timers(LADDER) == []
     # Catching up again changes nothing.
     scene.env.backend.emit("RESUMED", {})
     await scene.env.settle()
+    await client.thread_activity.idle()
     assert (await scene.question(1))["first_response_at"] == question["first_response_at"]
 
 
