@@ -32,8 +32,11 @@ WARMUP = 50
 TRIM_EVERY = 100
 BARE = "/ping (bare: answers at once)"
 DEFERRED = "/ping-deferred (bare: defer, then answer)"
-# Commands that touch the database, run in turn; add new ones here (`questions open`, `ask`).
-DATABASE_COMMANDS: list[tuple[str, dict[str, object]]] = [("community info", {}), ("rules show", {})]
+# Commands that touch the database, run in turn: reading ones, and `/ask`, which writes the
+# question and its timer, then opens a thread on the answer and records it.
+DATABASE_COMMANDS: list[tuple[str, dict[str, object]]] = [
+    ("community info", {}), ("rules show", {}), ("questions show", {"which": "open"}),
+    ("ask", {"text": "How do you pace yourself on a work day?"})]
 
 
 def bare_commands() -> list[app_commands.Command[Any, ..., Any]]:
@@ -121,6 +124,13 @@ def forget_history(env: simcord.Env, log: TimedLog, channel_id: int) -> None:
     left in ours, it makes every full garbage collection longer as the run goes on."""
     backend = env.backend
     backend.messages[channel_id].clear()
+    # The threads `/ask` opened on its answers, and what they hold.
+    threads = [c.id for c in backend.channels.values() if c.is_thread and c.parent_id == channel_id]
+    for guild in backend.guilds.values():
+        guild.thread_ids = [t for t in guild.thread_ids if t not in set(threads)]
+    for thread_id in threads:
+        del backend.channels[thread_id]
+        backend.messages.pop(thread_id, None)
     backend.interactions.clear()
     backend.interaction_tokens.clear()
     backend.transcript.clear()

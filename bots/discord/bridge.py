@@ -1,10 +1,12 @@
 """Runs what Discord users do through the core: slash commands, button clicks, autocomplete.
 
-Every command is acknowledged (`defer`) before any database work, so Discord's three-second
-deadline is never missed; the deferred answer starts private when the command says its
-answers are personal. An answer of the other visibility (an error after a public start,
-say) completes the placeholder, goes out as a follow-up of the right visibility, and the
-placeholder is deleted: Discord fixes the first answer's visibility at the `defer`.
+Every command is acknowledged (`defer`) before any database work waits on it, so Discord's
+three-second deadline is never missed (a command that only reads runs while the
+acknowledgement travels; one that writes starts once it arrived). The deferred answer
+starts private when the command says its answers are personal. An answer of the other
+visibility (an error after a public start, say) completes the placeholder, goes out as a
+follow-up of the right visibility, and the placeholder is deleted: Discord fixes the first
+answer's visibility at the `defer`.
 
 A question asked in a forum home becomes a new post there (tagged "Open"); asked in a text
 channel, it gets a thread on the answer that announces it.
@@ -12,6 +14,7 @@ channel, it gets a thread on the answer that announces it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
@@ -80,15 +83,24 @@ class Bridge:
         private = spec.private or new_post
         # An ephemeral answer (or a DM) is seen by nobody else: a secret ballot may be cast there.
         where = replace(where, private=private or where.direct, thread_id=None if new_post else where.thread_id)
-        try:
-            await interaction.response.defer(ephemeral=private, thinking=True)
-        except discord.NotFound:
-            # Expired before we saw it (a long pause): the user got Discord's failure notice,
-            # so doing the command now would surprise them.
-            log.info("an interaction expired before it could be acknowledged; not run")
-            return
         actor = actor_of(interaction.user)
-        reply = await self.bus.run(cmd, actor, where, community_id=community_id)
+        if spec.readonly:
+            # Nothing is written, so the query need not wait for Discord to confirm the
+            # acknowledgement: both travel at once (on Discord, one round trip saved).
+            acknowledging = asyncio.ensure_future(acknowledge(interaction, private))
+            await asyncio.sleep(0)  # the acknowledgement leaves first
+            try:
+                reply = await self.bus.run(cmd, actor, where, community_id=community_id)
+            finally:
+                acknowledged = await acknowledging
+            if not acknowledged:
+                return
+        else:
+            # A change is made only once Discord has the acknowledgement: an interaction that
+            # expired already told the user it failed, and must not change anything.
+            if not await acknowledge(interaction, private):
+                return
+            reply = await self.bus.run(cmd, actor, where, community_id=community_id)
         if reply.thread is not None and new_post:
             reply = await self._forum_post(interaction.client, where, reply, actor)
         elif spec.path == SETUP and where.room_kind == "forum" and not reply.error:
@@ -157,6 +169,17 @@ class Bridge:
         if param.type == "int":
             return [app_commands.Choice(name=s.label, value=int(s.value)) for s in found if s.value.isdigit()]
         return [app_commands.Choice(name=s.label, value=s.value) for s in found if s.value]
+
+
+async def acknowledge(interaction: discord.Interaction[Any], private: bool) -> bool:
+    """Defer the answer (Discord waits three seconds for it, fifteen minutes after it)."""
+    try:
+        await interaction.response.defer(ephemeral=private, thinking=True)
+    except discord.NotFound:
+        # Expired before we saw it (a long pause): the user got Discord's failure notice.
+        log.info("an interaction expired before it could be acknowledged; not run")
+        return False
+    return True
 
 
 async def channel(client: discord.Client, channel_id: str) -> Any:

@@ -92,6 +92,9 @@ def _options(**extra: Any) -> dict[str, Any]:
         intents=intents,
         allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, replied_user=False),
         max_ratelimit_timeout=MAX_INLINE_RATE_LIMIT_WAIT,
+        # No message cache: the bot reads only the metadata of each message as it arrives,
+        # and a thousand cached messages are memory and garbage-collection work for nothing.
+        max_messages=None,
     )
     options.update(extra)
     return options

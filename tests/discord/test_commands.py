@@ -85,9 +85,23 @@ def test_core_paths_that_are_also_groups_get_a_show_leaf() -> None:
 
 
 def test_command_hints_in_core_text_become_slash_commands() -> None:
-    assert slash_hints("type `join accept` or `rules add <text>`") == "type `/join-accept` or `/rules add <text>`"
-    assert slash_hints("`rules` and `community config sla 4h`") == "`/rules show` and `/community config sla 4h`"
+    assert slash_hints("type `join accept` or `rules add <text>`") == "type `/join-accept` or `/rules add text:…`"
+    assert (slash_hints("`rules` and `community config sla 4h`")
+            == "`/rules show` and `/community config key:sla value:4h`")
     assert slash_hints("code `ABC-123` stays") == "code `ABC-123` stays"
+
+
+def test_usage_lines_and_examples_name_the_discord_options() -> None:
+    assert slash_hints("`questions snooze <number> <duration>`") == "`/questions snooze number:… duration:…`"
+    assert slash_hints("`resource vet <number> [review-in:…]`") == "`/resource vet number:… [review_in:…]`"
+    assert slash_hints("`questions [open|stale|mine|all]`") == "`/questions show [which:…]`"
+    assert slash_hints("`solved 4 Lena's plan worked`") == "`/solved number:4 answer:Lena's plan worked`"
+    # What the form asks for is not typed as options.
+    assert slash_hints("`resource add <title> [url] [text…] [kind:…] [tags:…] [source:…]`") == (
+        "`/resource add [kind:…] [tags:…]`")
+    # A hint naming its community (for a DM) or that does not parse stays as written.
+    assert slash_hints("`vote cast 1 recall in:3`") == "`/vote cast 1 recall in:3`"
+    assert slash_hints("`rules edit two words`") == "`/rules edit two words`"
 
 
 def test_the_command_hash_is_stable_and_follows_the_command_set() -> None:
