@@ -230,6 +230,14 @@ async def test_without_permission_for_tags_the_bot_says_so_and_carries_on(scene:
     post = post_titled(forum, QUESTION)
     assert scene.tags(post) == []
     assert (await scene.question(1))["thread_id"] == str(post.id)
+    # Solved all the same; the post says why it carries no tag.
+    solved = await scene.sam.slash(post, "solved")
+    assert "Question #1 is solved" in said(solved)
+    await scene.deliver()
+    assert (await scene.question(1))["status"] == "resolved"
+    note = post.last_message
+    assert note is not None and "“Solved”" in note.content and "Manage Channels" in note.content
+    assert await scene.world.sql("SELECT state FROM outbox") == [("delivered",)]
 
 
 async def test_ask_in_a_text_channel_opens_a_thread_on_the_answer(scene: Scene) -> None:
