@@ -128,8 +128,8 @@ class Activity:
                 log.exception("catching up on missed thread messages failed")
 
     async def catch_up(self, guilds: Iterable[discord.Guild]) -> int:
-        """Record the messages of open questions' threads that arrived while the bot was away;
-        returns how many."""
+        """Record the messages of open questions' threads that arrived while the bot was away,
+        and take up the forum posts it never saw; returns how many messages."""
         missed = 0
         for guild in guilds:
             try:
@@ -137,10 +137,10 @@ class Activity:
             except discord.HTTPException as error:
                 log.warning("could not list a server's active threads (%s)", error.status)
                 continue
-            missed += await self._catch_up_threads(threads)
+            missed += await self._catch_up_threads(threads, guild.me)
         return missed
 
-    async def _catch_up_threads(self, threads: Sequence[discord.Thread]) -> int:
+    async def _catch_up_threads(self, threads: Sequence[discord.Thread], me: discord.abc.Snowflake) -> int:
         ingest = self.bridge.ingest
         if ingest is None or not threads:
             return 0
@@ -150,6 +150,8 @@ class Activity:
             questions = {}
             for start in range(0, len(ids), CHUNK):
                 questions.update(await uow.questions.by_threads("discord", ids[start:start + CHUNK]))
+        for post in await self._unseen_posts([t for t in threads if str(t.id) not in questions], me):
+            await self.forum_post(post, me)
         missed: list[ThreadMessage] = []
         for thread_id, question in questions.items():
             thread = by_id[thread_id]
@@ -167,6 +169,36 @@ class Activity:
             await asyncio.gather(*(ingest(m) for m in missed))
             log.info("caught up on %d thread message(s) sent while away", len(missed))
         return len(missed)
+
+
+    async def _unseen_posts(self, threads: Sequence[discord.Thread], me: discord.abc.Snowflake
+                            ) -> list[discord.Thread]:
+        """Posts members opened in a forum home while the bot was away: newer than the
+        community, and without a word from the bot (it answers in every post it sees)."""
+        candidates = [t for t in threads if isinstance(t.parent, discord.ForumChannel)
+                      and t.owner_id is not None and t.owner_id != me.id]
+        if not candidates:
+            return []
+        since: dict[int, datetime | None] = {}
+        async with self.bridge.uow_factory(readonly=True) as uow:
+            for forum_id in {t.parent_id for t in candidates}:
+                home = await uow.homes.find("discord", [str(forum_id)])
+                community = await uow.communities.get(home.community_id) if home is not None else None
+                since[forum_id] = community.created_at if community is not None else None
+        unseen = []
+        for thread in candidates:
+            start = since.get(thread.parent_id)
+            if start is None or (thread.created_at or discord.utils.snowflake_time(thread.id)) <= start:
+                continue
+            try:
+                answered = [m async for m in thread.history(limit=HISTORY_LIMIT, oldest_first=True)
+                            if m.author.id == me.id]
+            except discord.HTTPException as error:
+                log.warning("could not read a forum post's messages (%s)", error.status)
+                continue
+            if not answered:
+                unseen.append(thread)
+        return unseen
 
 
 def _newer(message_id: int | None, than: datetime) -> bool:

@@ -275,6 +275,29 @@ async def test_a_reply_sent_while_the_bot_was_away_stops_the_clock_after_it_resu
     assert (await scene.question(1))["first_response_at"] == question["first_response_at"]
 
 
+async def test_a_post_opened_while_the_bot_was_away_becomes_a_question_when_it_is_back(
+        scene: Scene, simcord_bot: CarpoolClient) -> None:
+    forum, _ = await scene.forum_home()
+    await scene.advance(minutes=5)
+    client: Any = simcord_bot
+    await client.ws.close()
+    post = await scene.member_post(forum, scene.sam, "Asked while the bot was away")
+    assert await scene.world.sql("SELECT count(*) FROM questions") == [(0,)]
+    client.ws.open = True
+    scene.env.backend.emit("RESUMED", {})
+    await scene.env.settle()
+    await client.thread_activity.idle()
+    question = await scene.question(1)
+    assert question["thread_id"] == str(post.id) and question["text"] == "Asked while the bot was away"
+    assert scene.tags(post) == ["Open"] and "this is question #1" in (post.last_message.content or "")
+    # Once answered there, the post is seen: catching up again adds nothing.
+    scene.env.backend.emit("RESUMED", {})
+    await scene.env.settle()
+    await client.thread_activity.idle()
+    assert await scene.world.sql("SELECT count(*) FROM questions") == [(1,)]
+    assert len([m for m in post.history() if m.author.bot]) == 1
+
+
 async def test_a_leader_command_from_a_member_is_refused_privately(scene: Scene) -> None:
     forum, welcome = await scene.forum_home()
     await ask_in_forum(scene, welcome, forum)
