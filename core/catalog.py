@@ -11,9 +11,12 @@ import core.questions.digest
 import core.questions.ladder
 import core.questions.leaders
 import core.questions.settings
+import core.questions.suggest
 import core.resources.commands
 import core.resources.review
 import core.resources.settings
+import core.resources.suggest
 import core.rules.commands
 import core.votes.check
-import core.votes.commands  # noqa: F401
+import core.votes.commands
+import core.votes.suggest  # noqa: F401

@@ -46,6 +46,22 @@ class OpenThread:
 
 
 @dataclass(frozen=True, slots=True)
+class Choose:
+    """A pick among options, for platforms with a widget for it (a Discord select menu): the
+    values picked, joined with commas, replace `{}` in `command`. The reply's text still says
+    what to type, for platforms without one.
+
+    `ordered`: the order of picking matters (a ranked ballot), so picks are made one at a time.
+    """
+
+    command: str
+    options: tuple[tuple[str, str], ...]  # (label, value)
+    max_picks: int = 1
+    ordered: bool = False
+    placeholder: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     text: str
     private: bool = False
@@ -55,6 +71,7 @@ class Reply:
     # Holds something only its reader may use (a one-time code). Platforms without private
     # replies (Matrix) send it in a direct message instead of the room.
     secret: bool = False
+    choose: Choose | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,6 +60,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=30000"):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
+        _open(dbapi_connection, False)
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(conn: Connection) -> None:
@@ -68,7 +69,45 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         # and busy_timeout cannot help it. Read-only units of work run in autocommit mode.
         mode = conn.get_execution_options().get(BEGIN_MODE, "IMMEDIATE")
         if mode != "NONE":
+            _open(conn.connection.dbapi_connection, True)
             conn.exec_driver_sql(f"BEGIN {mode}")
+
+    # A rollback or commit with no BEGIN behind it (a read-only unit of work, the pool's reset
+    # after a commit) has nothing to end: skip it rather than pay a thread hand-off for it.
+    dialect = engine.sync_engine.dialect
+    rollback, commit = dialect.do_rollback, dialect.do_commit
+
+    def do_rollback(dbapi_connection: Any) -> None:
+        if _is_open(dbapi_connection):
+            rollback(dbapi_connection)
+            _open(dbapi_connection, False)
+
+    def do_commit(dbapi_connection: Any) -> None:
+        if _is_open(dbapi_connection):
+            commit(dbapi_connection)
+            _open(dbapi_connection, False)
+
+    dialect.do_rollback = do_rollback  # type: ignore[method-assign]
+    dialect.do_commit = do_commit  # type: ignore[method-assign]
+
+
+_OPEN = "_carpool_transaction_open"
+
+
+def _holder(connection: Any) -> Any:
+    # The pool hands dialects a proxy (a "fairy") or SQLAlchemy's adapter, whose attributes
+    # are slots; the flag lives on the aiosqlite connection beneath them.
+    raw = getattr(connection, "dbapi_connection", connection)
+    return getattr(raw, "_connection", raw)
+
+
+def _open(connection: Any, value: bool) -> None:
+    setattr(_holder(connection), _OPEN, value)
+
+
+def _is_open(connection: Any) -> bool:
+    # Unknown (a connection this hook has not seen): assume a transaction may be open.
+    return bool(getattr(_holder(connection), _OPEN, True))
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from core.effects import Action
+from core.effects import Action, Choose
 
 if TYPE_CHECKING:
     from bots.discord.bridge import Bridge
@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 PREFIX = "cp:"
 CUSTOM_ID_LIMIT = 100
 LABEL_LIMIT = 80
-MAX_BUTTONS = 25
+MAX_ITEMS = 25
+ROW = 5
 STYLES = {
     "primary": discord.ButtonStyle.primary,
     "secondary": discord.ButtonStyle.secondary,
@@ -52,17 +53,28 @@ class ActionButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cp
         await bridge.action(interaction, self.command)
 
 
-def view_for(actions: Sequence[Action]) -> tuple[discord.ui.View | None, list[Action]]:
-    """A persistent view with a button per action, and the actions that could not be buttons."""
+def view_for(actions: Sequence[Action], choose: Choose | None = None
+             ) -> tuple[discord.ui.View | None, list[Action]]:
+    """A persistent view with a button per action (and a select menu for `choose`), and the
+    actions that could not be buttons."""
+    from bots.discord import choose as picking
+
     items: list[discord.ui.Item[Any]] = []
     left: list[Action] = []
+    room = MAX_ITEMS  # five rows of five buttons; a select fills a row
+    if choose is not None and picking.usable(choose):
+        items.append(picking.select_for(choose))
+        room -= ROW
+        actions = [a for a in actions if not picking.covered(choose, a)]
     for action in actions:
-        if len(items) >= MAX_BUTTONS:
+        if room <= 0:
             left.append(action)
         elif action.url:
             items.append(discord.ui.Button(label=action.label[:LABEL_LIMIT], url=action.url))
+            room -= 1
         elif fits(action):
             items.append(ActionButton(action.command, action.label, STYLES.get(action.style, STYLES["secondary"])))
+            room -= 1
         else:
             left.append(action)
     if not items:

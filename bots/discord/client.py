@@ -13,8 +13,10 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bots.discord.activity import Activity
 from bots.discord.bridge import Bridge
 from bots.discord.buttons import ActionButton
+from bots.discord.choose import PickSelect
 from bots.discord.slash import build_commands
 
 log = logging.getLogger(__name__)
@@ -31,12 +33,14 @@ class _Carpool:
 
     tree: app_commands.CommandTree[Any]
     bridge: Bridge
+    thread_activity: Activity
     startup_sync: StartupSync | None
     logged_in: asyncio.Event
     freeze_heap: bool
 
     def _carpool_init(self, bridge: Bridge, startup_sync: StartupSync | None, freeze_heap: bool) -> None:
         self.bridge = bridge
+        self.thread_activity = Activity(bridge)
         self.startup_sync = startup_sync
         self.freeze_heap = freeze_heap
         self.logged_in = asyncio.Event()
@@ -46,7 +50,7 @@ class _Carpool:
 
     async def setup_hook(self) -> None:
         # Clicks on buttons of messages sent before a restart arrive here.
-        self.add_dynamic_items(ActionButton)  # type: ignore[attr-defined]
+        self.add_dynamic_items(ActionButton, PickSelect)  # type: ignore[attr-defined]
         if self.startup_sync is not None:
             await self.startup_sync(self)  # type: ignore[arg-type]
         if self.freeze_heap:
@@ -56,6 +60,31 @@ class _Carpool:
             gc.freeze()
         self.logged_in.set()
 
+    # Gateway events: metadata of what happens in threads (no message content is read).
+    async def on_message(self, message: discord.Message) -> None:
+        await self.thread_activity.message(message)
+
+    async def on_thread_create(self, thread: discord.Thread) -> None:
+        await self.thread_activity.forum_post(thread, self.user)  # type: ignore[attr-defined]
+
+    # After a restart, a reconnect or a resumed session, catch up on what was missed. `ready`
+    # comes again after every new session (never sync commands there); a shard's events
+    # cover the servers of that shard.
+    async def on_ready(self) -> None:
+        self.thread_activity.catch_up_soon(self.guilds)  # type: ignore[attr-defined]
+
+    async def on_resumed(self) -> None:
+        self.thread_activity.catch_up_soon(self.guilds)  # type: ignore[attr-defined]
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        self.thread_activity.catch_up_soon(self._guilds_of(shard_id))
+
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        self.thread_activity.catch_up_soon(self._guilds_of(shard_id))
+
+    def _guilds_of(self, shard_id: int) -> list[discord.Guild]:
+        return [g for g in self.guilds if g.shard_id == shard_id]  # type: ignore[attr-defined]
+
 
 def _options(**extra: Any) -> dict[str, Any]:
     intents = discord.Intents.default()  # no privileged intents: metadata is enough
@@ -63,6 +92,9 @@ def _options(**extra: Any) -> dict[str, Any]:
         intents=intents,
         allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, replied_user=False),
         max_ratelimit_timeout=MAX_INLINE_RATE_LIMIT_WAIT,
+        # No message cache: the bot reads only the metadata of each message as it arrives,
+        # and a thousand cached messages are memory and garbage-collection work for nothing.
+        max_messages=None,
     )
     options.update(extra)
     return options

@@ -17,6 +17,7 @@ from typing import Any, assert_never
 
 import discord
 
+from bots.discord.forum import TagLocks, tag_post
 from bots.discord.render import allowed_mentions, render
 from core.effects import Action, DirectMessage, HomePost, OutboundEffect, RoleChange, ThreadUpdate
 from core.errors import DeliveryError
@@ -46,7 +47,7 @@ async def deliver(client: discord.Client, effect: OutboundEffect, key: str) -> N
             case RoleChange():
                 await _role(client, effect)
             case ThreadUpdate():
-                await _thread_state(client, effect)
+                await _thread_state(client, effect, key)
             case _:
                 assert_never(effect)
     except DeliveryError:
@@ -89,11 +90,14 @@ async def _direct(client: discord.Client, effect: DirectMessage, key: str) -> No
                                 permanent=True) from None
         log.info("DMs closed for a Discord user; mentioning them in their community home instead")
         text = FALLBACK.format(mention=mention(effect.to, user.display_name)) + effect.text
-        await _post(client, effect.fallback, None, text, effect.actions, [effect.to], key)
+        # In a forum home this opens a post: its title says who it is for, not the raw mention.
+        await _post(client, effect.fallback, None, text, effect.actions, [effect.to], key,
+                    title=f"For {user.display_name}")
 
 
 async def _post(client: discord.Client, home: HomeRef, thread_id: str | None, text: str,
-                actions: Sequence[Action], mentions: Sequence[AccountRef], key: str) -> None:
+                actions: Sequence[Action], mentions: Sequence[AccountRef], key: str, *, title: str | None = None
+                ) -> None:
     if thread_id is not None:
         target: discord.abc.Messageable = client.get_partial_messageable(_snowflake(thread_id, "thread"))
         await _send(target, text, actions, mentions, key)
@@ -103,7 +107,7 @@ async def _post(client: discord.Client, home: HomeRef, thread_id: str | None, te
     if isinstance(channel, discord.ForumChannel):
         # A forum takes posts, not messages: the text opens a post of its own.
         parts, view = render(text, actions)
-        title = discord.utils.remove_markdown(parts[0].split("\n", 1)[0])[:TITLE_LIMIT] or "Message"
+        title = (title or discord.utils.remove_markdown(parts[0].split("\n", 1)[0]))[:TITLE_LIMIT] or "Message"
         kwargs: dict[str, Any] = {"view": view} if view is not None and len(parts) == 1 else {}
         created = await channel.create_thread(name=title, content=parts[0],
                                               allowed_mentions=allowed_mentions(mentions), **kwargs)
@@ -131,33 +135,22 @@ async def _send_parts(channel: discord.abc.Messageable, parts: Sequence[str], vi
             await channel.send(part, nonce=nonce_for(key, index), allowed_mentions=pings)
 
 
-# The forum tags a question's post carries, by state; created in the forum when missing.
-STATUS_TAGS = {"open": "Open", "answered": "Answered", "solved": "Solved", "closed": "Closed"}
-
-
-async def _thread_state(client: discord.Client, effect: ThreadUpdate) -> None:
+async def _thread_state(client: discord.Client, effect: ThreadUpdate, key: str) -> None:
     thread_id = _snowflake(effect.thread_id, "thread")
     thread = client.get_channel(thread_id) or await client.fetch_channel(thread_id)
     if not isinstance(thread, discord.Thread):
         return
-    changes: dict[str, Any] = {}
-    forum = thread.parent
-    if isinstance(forum, discord.ForumChannel):
-        wanted = STATUS_TAGS[effect.status]
-        tag = discord.utils.get(forum.available_tags, name=wanted)
-        if tag is None:
-            try:
-                tag = await forum.create_tag(name=wanted)
-            except discord.Forbidden:
-                raise DeliveryError(f"the bot may not add the “{wanted}” tag to the forum (Manage Channels needed)",
-                                    permanent=True) from None
-        status_names = set(STATUS_TAGS.values())
-        kept = [t for t in thread.applied_tags if t.name not in status_names]
-        changes["applied_tags"] = [*kept[:4], tag]
-    if effect.archive:
-        changes["archived"] = True
-    if changes:
-        await thread.edit(**changes)
+    thread, note = await tag_post(tag_locks(client), thread, effect.status)
+    if note is not None:
+        # Said where the people who care look; the question's state changed all the same.
+        await _send(thread, note, (), (), key)
+    if effect.archive and not thread.archived:
+        await thread.edit(archived=True, reason="Carpool: the question is solved")
+
+
+def tag_locks(client: discord.Client) -> TagLocks:
+    bridge = getattr(client, "bridge", None)
+    return bridge.tags if bridge is not None else TagLocks()
 
 
 async def _role(client: discord.Client, effect: RoleChange) -> None:

@@ -44,8 +44,9 @@ def build_client(app: App, *, sync_at_start: bool = True, freeze_heap: bool = Fa
     quiet_discord_debug_logs()
     commands = CommandSync(app.uow, app.clock)
     try:
-        return make_client(Bridge(app.bus, app.uow), shard_ids=settings.shard_ids, shard_count=settings.shard_count,
-                           startup_sync=commands.at_start if sync_at_start else None, freeze_heap=freeze_heap)
+        return make_client(Bridge(app.bus, app.uow, ingest=app.ingest.submit), shard_ids=settings.shard_ids,
+                           shard_count=settings.shard_count, startup_sync=commands.at_start if sync_at_start else None,
+                           freeze_heap=freeze_heap)
     except ValueError as error:
         raise DiscordConfigError(str(error)) from None
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from core.commands.spec import REGISTRY
+from core.commands.parser import split_values, tokenize
+from core.commands.spec import REGISTRY, CommandSpec
+from core.errors import UsageError
 
 DEFAULT_LEAF = "show"
 # `/join` stays one word to type; accepting is mostly the button on its answer.
@@ -41,10 +43,13 @@ def slash_name(path: tuple[str, ...]) -> str:
 
 
 _CODE = re.compile(r"`([^`\n]+)`")
+_SCOPED = re.compile(r"(?:^|\s)in:\d")
 
 
 def slash_hints(text: str) -> str:
-    """`join accept` in core text → `/join-accept`; other code spans stay as they are."""
+    """Command hints in core text as a Discord user types them: `join accept` → `/join-accept`,
+    usage `rules edit <number> <text>` → `/rules edit number:… text:…`, an example
+    `community config sla 4h` → `/community config key:sla value:4h`. Other code spans stay."""
     paths = discord_paths()
 
     def fix(match: re.Match[str]) -> str:
@@ -53,7 +58,46 @@ def slash_hints(text: str) -> str:
             head = tuple(w.lower() for w in words[:size])
             if len(words) >= size and head in paths:
                 rest = " ".join(words[size:])
-                return f"`{slash_name(head)}{' ' + rest if rest else ''}`"
+                options = _options(REGISTRY[head], rest)
+                shown = options if options is not None else rest
+                return f"`{slash_name(head)}{' ' + shown if shown else ''}`"
         return match[0]
 
     return _CODE.sub(fix, text)
+
+
+def _options(spec: CommandSpec, rest: str) -> str | None:
+    """`rest` (a usage line's parameters, or an example's values) as Discord options; None
+    when it is neither (left as written)."""
+    if not rest or _SCOPED.search(rest):
+        return None  # a community named for a DM (`in:3`) has no slash option: keep the text
+    from bots.discord.forms import form_for
+
+    form = form_for(spec)
+    in_form = form.names if form is not None else frozenset()
+    params = [p for p in spec.params if p.name not in in_form]
+    words = rest.split()
+    if all(word[:1] in "<[" for word in words):
+        # What the form asks for is not typed: those placeholders go.
+        shown = [_placeholder(spec, word, in_form) for word in words]
+        return " ".join(word for word in shown if word)
+    try:
+        values = split_values(spec, rest, tokenize(rest))
+        spec.build(values)  # only what would be accepted as typed
+    except UsageError:
+        return None
+    if not values or any(name in in_form for name in values):
+        return None
+    return " ".join(f"{p.name}:{values[p.name]}" for p in params if p.name in values)
+
+
+def _placeholder(spec: CommandSpec, word: str, in_form: frozenset[str]) -> str:
+    """One usage placeholder (`<number>`, `[tag:…]`, `[--all]`, `<open|stale>`) as the option it stands for."""
+    inner = word.strip("<>[]").rstrip("…").removeprefix("--")
+    name = inner.split(":", 1)[0]
+    param = spec.param(name) or next((p for p in spec.params if p.choices and "|".join(p.choices) == inner), None)
+    if param is None:
+        return word
+    if param.name in in_form:
+        return ""
+    return f"{param.name}:…" if word.startswith("<") else f"[{param.name}:…]"

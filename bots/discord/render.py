@@ -13,7 +13,7 @@ import discord
 
 from bots.discord.paths import slash_hints
 from bots.markup import replace_mentions
-from core.effects import Action
+from core.effects import Action, Choose
 from core.refs import AccountRef
 
 MESSAGE_LIMIT = 2000
@@ -71,9 +71,10 @@ def split(text: str, limit: int = MESSAGE_LIMIT, max_parts: int = MAX_PARTS) -> 
     return parts
 
 
-def render(text: str, actions: Sequence[Action] = ()) -> tuple[list[str], discord.ui.View | None]:
+def render(text: str, actions: Sequence[Action] = (), choose: Choose | None = None
+           ) -> tuple[list[str], discord.ui.View | None]:
     """Message parts and a view for the last part."""
     from bots.discord.buttons import view_for
 
-    view, left = view_for(actions)
+    view, left = view_for(actions, choose)
     return split(discord_text(text + hint_lines(left))), view

@@ -21,6 +21,7 @@ from discord import app_commands
 
 import core.catalog  # noqa: F401  (registers every command)
 from bots.discord.bridge import Bridge
+from bots.discord.forms import CommandForm, form_for
 from bots.discord.paths import discord_paths
 from core.commands.spec import REGISTRY, Access, CommandSpec, Param
 
@@ -60,12 +61,21 @@ def _autocomplete(bridge: Bridge, param: Param) -> Callable[..., Any]:
 def make_command(spec: CommandSpec, name: str, bridge: Bridge) -> app_commands.Command[Any, ..., Any]:
     """One slash command for `spec`, its options built from the spec's parameters."""
 
+    form = form_for(spec)
+    in_form = form.names if form is not None else frozenset()
+    params = [p for p in spec.params if p.name not in in_form]
+
     async def callback(interaction: discord.Interaction[Any], **options: Any) -> None:
         values = {key: _value(raw) for key, raw in options.items() if raw is not None}
+        if form is not None:
+            # A modal must be the first answer: nothing is looked up before the form is filled in.
+            await interaction.response.send_modal(CommandForm(bridge, spec, form, values))
+            return
         await bridge.slash(interaction, spec, values)
 
-    # discord.py reads options from the callback's signature: give it one per parameter.
-    ordered = sorted(spec.params, key=lambda p: not p.required)
+    # discord.py reads options from the callback's signature: give it one per parameter
+    # (those a form asks for are not options).
+    ordered = sorted(params, key=lambda p: not p.required)
     signature = [inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD,
                                    annotation=discord.Interaction)]
     signature += [inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, annotation=_annotation(p),
@@ -73,11 +83,11 @@ def make_command(spec: CommandSpec, name: str, bridge: Bridge) -> app_commands.C
     callback.__signature__ = inspect.Signature(signature)  # type: ignore[attr-defined]
     callback.__qualname__ = callback.__name__ = "slash_" + "_".join(spec.path)
     # The attributes discord.py's decorators (describe, choices, autocomplete) would set.
-    choices = {p.name: [app_commands.Choice(name=c, value=c) for c in p.choices] for p in spec.params if p.choices}
-    completions = {p.name: _autocomplete(bridge, p) for p in spec.params
+    choices = {p.name: [app_commands.Choice(name=c, value=c) for c in p.choices] for p in params if p.choices}
+    completions = {p.name: _autocomplete(bridge, p) for p in params
                    if p.suggest and not p.choices and p.kind != "flag" and p.type != "member"}
     callback.__dict__.update({
-        "__discord_app_commands_param_description__": {p.name: _describe(p.help) for p in spec.params},
+        "__discord_app_commands_param_description__": {p.name: _describe(p.help) for p in params},
         "__discord_app_commands_param_choices__": choices,
         "__discord_app_commands_param_autocomplete__": completions,
     })

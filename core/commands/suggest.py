@@ -18,7 +18,7 @@ from core.community.settings import REGISTRY as SETTINGS
 from core.durations import format_duration, parse_duration
 from core.errors import InvalidInput
 from core.ports import UnitOfWork
-from core.refs import Where
+from core.refs import AccountRef, Where
 from core.text import preview
 
 LIMIT = 25
@@ -39,24 +39,32 @@ class Typing:
     filled: Mapping[str, object]
     community: Community | None
     where: Where | None
+    # Who is typing, for sources whose choices depend on their role.
+    account: AccountRef | None = None
 
 
 Source = Callable[[UnitOfWork, Typing], Awaitable[Sequence[Suggestion]]]
 SOURCES: dict[str, Source] = {}
+# Sources that match what was typed themselves (full-text search with stemming and
+# prefixes): their choices need not contain the typed text, so `rank` must not filter them.
+SELF_RANKED: set[str] = set()
 
 
-def source(name: str) -> Callable[[Source], Source]:
+def source(name: str, *, ranked: bool = False) -> Callable[[Source], Source]:
     """Register a suggestion source; features add theirs next to their commands."""
 
     def register(fn: Source) -> Source:
         SOURCES[name] = fn
+        if ranked:
+            SELF_RANKED.add(name)
         return fn
 
     return register
 
 
 async def suggest(uow: UnitOfWork, name: str, where: Where | None, current: str,
-                  filled: Mapping[str, object] | None = None, *, limit: int = LIMIT) -> list[Suggestion]:
+                  filled: Mapping[str, object] | None = None, *, limit: int = LIMIT,
+                  account: AccountRef | None = None) -> list[Suggestion]:
     """Up to `limit` suggestions from source `name`, best matches for `current` first."""
     fn = SOURCES.get(name)
     if fn is None:
@@ -66,8 +74,8 @@ async def suggest(uow: UnitOfWork, name: str, where: Where | None, current: str,
         home = await uow.homes.find(where.platform, where.home_candidates())
         if home is not None:
             community = await uow.communities.get(home.community_id)
-    found = await fn(uow, Typing(current[:100], filled or {}, community, where))
-    return rank(found, current)[:limit]
+    found = await fn(uow, Typing(current[:100], filled or {}, community, where, account))
+    return (list(found) if name in SELF_RANKED else rank(found, current))[:limit]
 
 
 def rank(found: Sequence[Suggestion], current: str) -> list[Suggestion]:

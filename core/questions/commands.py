@@ -160,7 +160,7 @@ class SnoozeQuestion:
 
 
 @command("questions snooze", SnoozeQuestion, access=Access.LEADER,
-         summary="Hold back nudges about a question for a while", examples=("questions snooze 4 4h",))
+         summary="Hold back nudges about a question for a while", examples=("questions snooze 4 4h",), private=True)
 async def snooze(cmd: SnoozeQuestion, ctx: Context) -> Reply:
     question = await _find(ctx, cmd.number)
     length: timedelta = cmd.duration  # type: ignore[assignment]
@@ -182,7 +182,7 @@ class ListQuestions:
 
 
 @command("questions", ListQuestions, access=Access.PUBLIC, readonly=True,
-         summary="List questions: open (default), stale, mine or all")
+         summary="List questions: open (default), stale, mine or all", private=True)
 async def listing(cmd: ListQuestions, ctx: Context) -> Reply:
     community, which = ctx.community, cmd.which or "open"
     sla = community.settings.get(SLA)

@@ -24,7 +24,7 @@ class LeaderAway:
 
 
 @command("leader away", LeaderAway, access=Access.LEADER,
-         summary="Step away for a while: nudges go to your co-leaders", examples=("leader away 2w",))
+         summary="Step away for a while: nudges go to your co-leaders", examples=("leader away 2w",), private=True)
 async def away(cmd: LeaderAway, ctx: Context) -> Reply:
     length: timedelta = cmd.duration  # type: ignore[assignment]
     if length > MAX_AWAY:
@@ -41,7 +41,7 @@ class LeaderBack:
     pass
 
 
-@command("leader back", LeaderBack, access=Access.LEADER, summary="End your time away")
+@command("leader back", LeaderBack, access=Access.LEADER, summary="End your time away", private=True)
 async def back(cmd: LeaderBack, ctx: Context) -> Reply:
     member = ctx.membership
     assert member is not None

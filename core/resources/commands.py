@@ -144,7 +144,8 @@ class SearchResources:
 
 @command("resource search", SearchResources, access=Access.PUBLIC, readonly=True,
          summary="Search the trusted resources of this community, then the network's",
-         examples=("resource search envelope", "resource search pacing kind:tool", "resource search tag:sleep"))
+         examples=("resource search envelope", "resource search pacing kind:tool", "resource search tag:sleep"),
+         private=True)
 async def search(cmd: SearchResources, ctx: Context) -> Reply:
     community = ctx.community
     raw = cmd.query or ""
@@ -201,7 +202,7 @@ class ShowResource:
 
 
 @command("resource show", ShowResource, access=Access.PUBLIC, readonly=True,
-         summary="A resource with its provenance: who submitted and vetted it, when, its review date")
+         summary="A resource with its provenance: who submitted and vetted it, when, its review date", private=True)
 async def show(cmd: ShowResource, ctx: Context) -> Reply:
     return await _show(ctx, cmd.number)
 
@@ -229,7 +230,7 @@ class DueResources:
 
 
 @command("resource due", DueResources, access=Access.EXPERT, readonly=True,
-         summary="What needs review soon, and what waits to be vetted (leaders and experts)")
+         summary="What needs review soon, and what waits to be vetted (leaders and experts)", private=True)
 async def due(cmd: DueResources, ctx: Context) -> Reply:
     community = ctx.community
     soon = await ctx.uow.resources.due(community.id, ctx.now + DUE_HORIZON, 25)

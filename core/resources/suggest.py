@@ -8,8 +8,12 @@ Each choice's value is the resource's number as people type it (`#12`, `N3`), wh
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from core.commands.suggest import Suggestion, Typing, source
 from core.ports import UnitOfWork
 from core.resources.query import terms
+from core.roles import Role
 from core.text import preview
 
 LIMIT = 25
@@ -44,3 +48,39 @@ async def suggest_tags(uow: UnitOfWork, community_id: int, prefix: str, limit: i
     head = f"{done}," if done else ""
     return [(preview(f"{head}{tag} ({used[tag]})", LABEL_LIMIT), f"{head}{tag}"[:LABEL_LIMIT])
             for tag in ranked[:max(1, min(limit, LIMIT))]]
+
+
+# -- as autocomplete sources (core.commands.suggest): the index ranks, so no re-ranking ---------
+async def _vetter(uow: UnitOfWork, typing: Typing) -> bool:
+    """Whether the person typing may see resources still waiting to be vetted."""
+    if typing.community is None or typing.account is None:
+        return False
+    account = await uow.accounts.get(typing.account)
+    member = await uow.members.get(typing.community.id, account.person_id) if account is not None else None
+    return member is not None and member.active and (member.has(Role.LEADER) or member.has(Role.EXPERT))
+
+
+@source("resources", ranked=True)
+@source("resource_search", ranked=True)
+async def trusted_resources(uow: UnitOfWork, typing: Typing) -> Sequence[Suggestion]:
+    if typing.community is None:
+        return []
+    return [Suggestion(label, value) for label, value in
+            await suggest_resources(uow, typing.community.id, typing.current)]
+
+
+@source("resources_all", ranked=True)
+async def all_resources(uow: UnitOfWork, typing: Typing) -> Sequence[Suggestion]:
+    if typing.community is None:
+        return []
+    unvetted = await _vetter(uow, typing)
+    return [Suggestion(label, value) for label, value in
+            await suggest_resources(uow, typing.community.id, typing.current, unvetted=unvetted)]
+
+
+@source("resource_tags", ranked=True)
+async def resource_tags(uow: UnitOfWork, typing: Typing) -> Sequence[Suggestion]:
+    if typing.community is None:
+        return []
+    return [Suggestion(label, value) for label, value in
+            await suggest_tags(uow, typing.community.id, typing.current)]

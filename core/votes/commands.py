@@ -12,7 +12,7 @@ from core.commands.spec import Access, arg, command, option, rest
 from core.community.commands import CONFIG_GUARDS, INFO_SECTIONS
 from core.community.model import Community
 from core.durations import humanize
-from core.effects import Action, DirectMessage, Reply
+from core.effects import Action, Choose, DirectMessage, Reply
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, UserError
 from core.refs import Platform
 from core.roles import Role
@@ -107,7 +107,8 @@ class StartRecall:
 
 
 @command("vote recall", StartRecall, summary="Petition for a vote on recalling a leader; with enough co-signers a "
-         "secret ballot decides", examples=("vote recall @lena:example.org Has not answered for a month",))
+         "secret ballot decides", examples=("vote recall @lena:example.org Has not answered for a month",),
+         private=True)
 async def recall(cmd: StartRecall, ctx: Context) -> Reply:
     community = ctx.community
     reason = clean(cmd.reason, field="reason", limit=REASON_LIMIT)
@@ -171,7 +172,7 @@ class Cosign:
     number: int = arg("The petition's number", type="int", suggest="votes")
 
 
-@command("vote cosign", Cosign, summary="Co-sign a recall petition", examples=("vote cosign 1",))
+@command("vote cosign", Cosign, summary="Co-sign a recall petition", examples=("vote cosign 1",), private=True)
 async def cosign(cmd: Cosign, ctx: Context) -> Reply:
     community = ctx.community
     vote = await _vote(ctx, cmd.number)
@@ -206,7 +207,7 @@ class Elect:
 
 
 @command("vote elect", Elect, summary="Open nominations for leader seats; a secret ballot follows (leaders; any "
-         "member while there is no leader)", examples=("vote elect", "vote elect 2"))
+         "member while there is no leader)", examples=("vote elect", "vote elect 2"), private=True)
 async def elect(cmd: Elect, ctx: Context) -> Reply:
     community = ctx.community
     seats = 1 if cmd.seats is None else cmd.seats
@@ -296,7 +297,7 @@ async def _my_nomination(ctx: Context, number: int) -> tuple[Vote, bool]:
     return vote, mine.accepted
 
 
-@command("vote accept", AcceptNomination, summary="Accept your nomination and stand in an election")
+@command("vote accept", AcceptNomination, summary="Accept your nomination and stand in an election", private=True)
 async def accept(cmd: AcceptNomination, ctx: Context) -> Reply:
     vote, accepted = await _my_nomination(ctx, cmd.number)
     if accepted:
@@ -318,7 +319,8 @@ class DeclineNomination:
     number: int = arg("The election's number", type="int", suggest="votes")
 
 
-@command("vote decline", DeclineNomination, summary="Decline your nomination, or withdraw from an election")
+@command("vote decline", DeclineNomination, summary="Decline your nomination, or withdraw from an election",
+         private=True)
 async def decline(cmd: DeclineNomination, ctx: Context) -> Reply:
     vote, _ = await _my_nomination(ctx, cmd.number)
     await ctx.uow.votes.withdraw(vote.id, await ctx.person_id())
@@ -332,7 +334,7 @@ class ShowBallot:
 
 
 @command("vote ballot", ShowBallot, access=Access.ANYWHERE, readonly=True,
-         summary="Your secret ballot for an open vote, shown only to you")
+         summary="Your secret ballot for an open vote, shown only to you", private=True)
 async def ballot(cmd: ShowBallot, ctx: Context) -> Reply:
     community, vote = await _ballot_vote(ctx, cmd.number)
     if vote.state is not State.BALLOT:
@@ -375,7 +377,13 @@ async def ballot(cmd: ShowBallot, ctx: Context) -> Reply:
             f"{how} `vote cast {vote.number} none{scope}` casts a blank ballot.\n{private}")
     actions = tuple(Action(label.format(people.name(c.person_id)), f"vote cast {vote.number} {c.number}{scope}")
                     for c in candidates)
-    return Reply(text, private=True, secret=True, actions=actions)
+    # Where a select menu exists (Discord), several candidates can be approved or ranked at once.
+    ranked = vote.method == "ranked"
+    choose = Choose(f"vote cast {vote.number} {{}}{scope}",
+                    tuple((people.name(c.person_id), str(c.number)) for c in candidates),
+                    max_picks=len(candidates), ordered=ranked,
+                    placeholder="Your first choice" if ranked else "The candidates you approve")
+    return Reply(text, private=True, secret=True, actions=actions, choose=choose)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -386,7 +394,7 @@ class Cast:
 
 @command("vote cast", Cast, access=Access.ANYWHERE,
          summary="Cast your secret ballot, where nobody else sees it (a direct message, a Discord command)",
-         examples=("vote cast 1 recall", "vote cast 2 3,1"))
+         examples=("vote cast 1 recall", "vote cast 2 3,1"), private=True)
 async def cast(cmd: Cast, ctx: Context) -> Reply:
     where = ctx.where
     if where is None or not where.private:
@@ -431,7 +439,7 @@ class VoteStatus:
 
 
 @command("vote status", VoteStatus, access=Access.PUBLIC, readonly=True,
-         summary="Open votes with time left and turnout, and recent results")
+         summary="Open votes with time left and turnout, and recent results", private=True)
 async def status(cmd: VoteStatus, ctx: Context) -> Reply:
     community = ctx.community
     active = await ctx.uow.votes.active(community.id)
@@ -493,7 +501,7 @@ class Receipts:
 
 @command("vote receipts", Receipts, access=Access.PUBLIC, readonly=True,
          summary="Every receipt code of a closed vote with its choice, to check yours",
-         examples=("vote receipts 1", "vote receipts 1 find:KX7P"))
+         examples=("vote receipts 1", "vote receipts 1 find:KX7P"), private=True)
 async def receipts(cmd: Receipts, ctx: Context) -> Reply:
     vote = await _vote(ctx, cmd.number)
     if vote.state is not State.CLOSED:
@@ -522,7 +530,7 @@ class CancelVote:
 
 
 @command("vote cancel", CancelVote, summary="Cancel a vote: network staff; the petitioner while it is a petition; "
-         "a leader while an election takes nominations")
+         "a leader while an election takes nominations", private=True)
 async def cancel(cmd: CancelVote, ctx: Context) -> Reply:
     vote = await _vote(ctx, cmd.number)
     if not vote.active:

@@ -41,7 +41,7 @@ def world(engine: AsyncEngine, clock: FakeClock) -> World:
 
 
 def new_client(world: World) -> CarpoolClient:
-    client = make_client(Bridge(world.app.bus, world.app.uow),
+    client = make_client(Bridge(world.app.bus, world.app.uow, ingest=world.app.ingest.submit),
                          startup_sync=CommandSync(world.app.uow, world.clock).at_start)
     assert isinstance(client, CarpoolClient)
     world.app.attach([DiscordPlatform(client)])

@@ -12,6 +12,7 @@ from discord import app_commands
 from bots.discord.bridge import Bridge
 from bots.discord.client import make_client
 from bots.discord.deliver import nonce_for
+from bots.discord.forms import form_for
 from bots.discord.paths import discord_paths, slash_hints
 from bots.discord.render import MESSAGE_LIMIT, discord_text, split
 from bots.discord.slash import command_hash
@@ -41,11 +42,14 @@ def test_every_core_command_is_a_slash_command_with_typed_options(payload: list[
     command = leaf(payload, discord_paths()[spec.path])
     assert command["description"] and len(command["description"]) <= 100
     options = {o["name"]: o for o in command.get("options", [])}
-    assert set(options) == {p.name for p in spec.params}
-    assert len(options) <= 25
+    form = form_for(spec)
+    in_form = form.names if form is not None else frozenset()
+    # Every parameter is an option or a field of the command's form, never both.
+    assert set(options) == {p.name for p in spec.params} - in_form
+    assert len(options) <= 25 and (form is None or len(form.fields) <= 5)
     required = [o["required"] for o in command.get("options", [])]
     assert required == sorted(required, reverse=True), "required options come first"
-    for param in spec.params:
+    for param in (p for p in spec.params if p.name not in in_form):
         option = options[param.name]
         assert NAME.match(option["name"]) and option["name"] == option["name"].lower()
         assert 0 < len(option["description"]) <= 100
@@ -81,9 +85,23 @@ def test_core_paths_that_are_also_groups_get_a_show_leaf() -> None:
 
 
 def test_command_hints_in_core_text_become_slash_commands() -> None:
-    assert slash_hints("type `join accept` or `rules add <text>`") == "type `/join-accept` or `/rules add <text>`"
-    assert slash_hints("`rules` and `community config sla 4h`") == "`/rules show` and `/community config sla 4h`"
+    assert slash_hints("type `join accept` or `rules add <text>`") == "type `/join-accept` or `/rules add text:…`"
+    assert (slash_hints("`rules` and `community config sla 4h`")
+            == "`/rules show` and `/community config key:sla value:4h`")
     assert slash_hints("code `ABC-123` stays") == "code `ABC-123` stays"
+
+
+def test_usage_lines_and_examples_name_the_discord_options() -> None:
+    assert slash_hints("`questions snooze <number> <duration>`") == "`/questions snooze number:… duration:…`"
+    assert slash_hints("`resource vet <number> [review-in:…]`") == "`/resource vet number:… [review_in:…]`"
+    assert slash_hints("`questions [open|stale|mine|all]`") == "`/questions show [which:…]`"
+    assert slash_hints("`solved 4 Lena's plan worked`") == "`/solved number:4 answer:Lena's plan worked`"
+    # What the form asks for is not typed as options.
+    assert slash_hints("`resource add <title> [url] [text…] [kind:…] [tags:…] [source:…]`") == (
+        "`/resource add [kind:…] [tags:…]`")
+    # A hint naming its community (for a DM) or that does not parse stays as written.
+    assert slash_hints("`vote cast 1 recall in:3`") == "`/vote cast 1 recall in:3`"
+    assert slash_hints("`rules edit two words`") == "`/rules edit two words`"
 
 
 def test_the_command_hash_is_stable_and_follows_the_command_set() -> None:

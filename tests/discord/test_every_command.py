@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 from simcord import Env
+from simcord.results import InteractionResult
 
+from bots.discord.forms import PARAGRAPH_LIMIT, SHORT_LIMIT, form_for
 from bots.discord.paths import discord_paths
 from core.commands.bus import SORRY
 from core.commands.spec import REGISTRY, CommandSpec
@@ -49,9 +51,24 @@ def invocation(spec: CommandSpec) -> str:
     return " ".join(discord_paths()[spec.path])
 
 
+async def run(scene: Scene, spec: CommandSpec, values: dict[str, object]) -> InteractionResult:
+    """The command as a Discord user runs it: options, and the form's fields when it opens one."""
+    form = form_for(spec)
+    in_form = form.names if form is not None else frozenset()
+    result = await scene.lena.slash(scene.channel, invocation(spec),
+                                    **{k: v for k, v in values.items() if k not in in_form})
+    if form is None:
+        return result
+    assert result.modal is not None and not messages(result), "a form opens first"
+    # A form's field takes no more than its max_length: Discord's client stops the typing there.
+    limits = {f.name: PARAGRAPH_LIMIT if f.paragraph else SHORT_LIMIT for f in form.fields}
+    fields = {k: str(v)[:limits[k]] for k, v in values.items() if k in in_form}
+    return await scene.lena.submit_modal(result, fields)
+
+
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
 async def test_every_command_answers(scene: Scene, spec: CommandSpec) -> None:
-    result = await scene.lena.slash(scene.channel, invocation(spec), **options(spec, scene))
+    result = await run(scene, spec, options(spec, scene))
     assert result.acknowledged and messages(result), spec.name
     assert SORRY not in said(result)
     assert all(0 < len(m.content) <= 2000 for m in messages(result))
@@ -64,7 +81,7 @@ TEXT_SPECS = [s for s in SPECS if any(p.type == "text" and not p.choices and p.k
 @pytest.mark.parametrize("spec", TEXT_SPECS, ids=lambda s: s.name)
 async def test_hostile_and_oversized_text_is_answered_kindly(scene: Scene, spec: CommandSpec) -> None:
     for text in (HOSTILE, "x" * DISCORD_STRING_LIMIT):
-        result = await scene.lena.slash(scene.channel, invocation(spec), **options(spec, scene, text))
+        result = await run(scene, spec, options(spec, scene, text))
         assert messages(result) and SORRY not in said(result), spec.name
         for message in messages(result):
             stored = scene.env.backend.get_message(message.channel_id, message.id)

@@ -26,7 +26,7 @@ async def test_setup_in_a_text_channel_makes_it_the_home_and_the_admin_its_leade
     assert public(result)
     assert "**Pacing Circle** is set up here, and you are its first leader." in said(result)
     # Command hints in core text become what a Discord user types.
-    assert "`/rules add <text>`" in said(result)
+    assert "`/rules add text:…`" in said(result)
     homes = await scene.world.sql("SELECT platform, room_id, space_id, kind FROM homes")
     assert homes == [("discord", str(scene.channel.id), str(scene.guild.id), "text")]
     info = await scene.sam.slash(scene.channel, "community info")

@@ -41,7 +41,7 @@ async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
 
 @pytest.fixture
 async def client(fake: FakeDiscord, world: World) -> AsyncIterator[CarpoolClient]:
-    bot = make_client(Bridge(world.app.bus, world.app.uow),
+    bot = make_client(Bridge(world.app.bus, world.app.uow, ingest=world.app.ingest.submit),
                       startup_sync=CommandSync(world.app.uow, world.clock).at_start,
                       # READY waits this long for more servers after the last one arrived.
                       guild_ready_timeout=0.05)

@@ -49,6 +49,9 @@ class FakeDiscord:
     rate_limits: list[float] = field(default_factory=list)
     answers: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
     deleted: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
+    threads: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
+    # Interaction token → set when its first answer (or deferral's completion) arrives.
+    first_answers: dict[str, asyncio.Event] = field(default_factory=dict)
     identify: asyncio.Event = field(default_factory=asyncio.Event)
     token: str = "wire-token"
 
@@ -74,6 +77,8 @@ class FakeDiscord:
         app.router.add_delete(f"{api}/webhooks/{{app}}/{{token}}/messages/@original", self.delete_original)
         app.router.add_post(f"{api}/webhooks/{{app}}/{{token}}", self.followup)
         app.router.add_post(f"{api}/channels/{{channel}}/messages", self.create_message)
+        app.router.add_post(f"{api}/channels/{{channel}}/messages/{{message}}/threads", self.create_thread)
+        app.router.add_get(f"{api}/guilds/{{guild}}/threads/active", self.active_threads)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, 0)
@@ -127,6 +132,10 @@ class FakeDiscord:
         token = request.match_info["token"]
         message = self._message(CHANNEL_ID, "", flags=(64 if ephemeral else 0) | 128)
         self._originals[token] = message
+        if body["type"] == 4:  # answered at once, not deferred
+            message.update(content=(body.get("data") or {}).get("content") or "", flags=message["flags"] & ~128)
+            await self.answers.put(message)
+            self._answered(token)
         return await self.json(request, {"interaction": {
             "id": request.match_info["id"], "type": 2, "activity_instance_id": None,
             "response_message_id": message["id"], "response_message_loading": body["type"] == 5,
@@ -139,6 +148,7 @@ class FakeDiscord:
         message["components"] = body.get("components") or []
         message["flags"] &= ~128
         await self.answers.put(message)
+        self._answered(request.match_info["token"])
         return await self.json(request, message)
 
     async def delete_original(self, request: web.Request) -> web.Response:
@@ -151,6 +161,7 @@ class FakeDiscord:
         body = await request.json()
         message = self._message(CHANNEL_ID, body.get("content") or "", flags=body.get("flags") or 0)
         await self.answers.put(message)
+        self._answered(request.match_info["token"])
         return await self.json(request, message)
 
     async def create_message(self, request: web.Request) -> web.Response:
@@ -170,6 +181,27 @@ class FakeDiscord:
                                 nonce=body.get("nonce"))
         self.messages[int(message["id"])] = message
         return await self.json(request, message)
+
+    def _answered(self, token: str) -> None:
+        self.first_answers.setdefault(token, asyncio.Event()).set()
+
+    def answered(self, token: str) -> asyncio.Event:
+        """Set once the interaction with `token` has its first answer."""
+        return self.first_answers.setdefault(token, asyncio.Event())
+
+    async def active_threads(self, request: web.Request) -> web.Response:
+        return await self.json(request, {"threads": [], "members": []})
+
+    async def create_thread(self, request: web.Request) -> web.Response:
+        """A thread started on a message: it takes the message's id."""
+        body = await request.json()
+        await self.threads.put(request.match_info["message"])
+        return await self.json(request, {
+            "id": request.match_info["message"], "type": 11, "guild_id": str(GUILD_ID),
+            "parent_id": request.match_info["channel"], "name": body.get("name") or "", "owner_id": str(BOT_ID),
+            "message_count": 0, "member_count": 1, "rate_limit_per_user": 0, "flags": 0, "last_message_id": None,
+            "thread_metadata": {"archived": False, "auto_archive_duration": 1440, "archive_timestamp": TIMESTAMP,
+                                "locked": False, "create_timestamp": TIMESTAMP}})
 
     def _message(self, channel_id: int, content: str, *, flags: int = 0, nonce: str | None = None
                  ) -> dict[str, Any]:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from core.commands.suggest import LIMIT, suggest
-from core.refs import Where
+from core.refs import AccountRef, Where
 from tests.world import HOME, OTHER_ROOM, World
 
 
 async def suggestions(world: World, source: str, current: str = "", where: Where | None = HOME,
-                      **filled: object) -> list[tuple[str, str]]:
+                      account: AccountRef | None = None, **filled: object) -> list[tuple[str, str]]:
     async with world.app.uow(readonly=True) as uow:
-        found = await suggest(uow, source, where, current, filled)
+        found = await suggest(uow, source, where, current, filled, account=account)
     return [(s.label, s.value) for s in found]
 
 
@@ -59,3 +59,31 @@ async def test_durations_offer_what_was_typed_when_it_is_one(world: World) -> No
     assert (await suggestions(world, "durations", "4h", where=None))[0] == ("4h", "4h")
     assert len(await suggestions(world, "durations", "", where=None)) <= LIMIT
     assert await suggestions(world, "durations", "soon", where=None) == []
+
+
+async def test_open_questions_and_open_votes_by_number(world: World) -> None:
+    await world.community(members=["sam"])
+    await world.ok("sam", "ask How do you pace yourself?")
+    await world.ok("sam", "ask What helps with sleep?")
+    found = await suggestions(world, "open_questions")
+    assert [v for _, v in found] == ["1", "2"] and found[0][0] == "#1 · open · How do you pace yourself?"
+    assert [v for _, v in await suggestions(world, "open_questions", "sleep")] == ["2"]
+    await world.ok("lena", "questions close 1")
+    assert [v for _, v in await suggestions(world, "open_questions")] == ["2"]
+    assert await suggestions(world, "votes") == []
+    await world.ok("lena", "vote elect")
+    assert await suggestions(world, "votes") == [("Election #1 — taking nominations", "1")]
+    assert await suggestions(world, "open_questions", where=OTHER_ROOM) == []
+
+
+async def test_resources_are_matched_by_the_index_and_unvetted_ones_shown_only_to_vetters(world: World) -> None:
+    await world.community(members=["sam"])
+    await world.ok("sam", 'resource add "Energy envelope worksheet" https://example.org/e kind:tool tags:pacing')
+    lena, sam = AccountRef("console", "lena"), AccountRef("console", "sam")
+    assert [v for _, v in await suggestions(world, "resources_all", "energ", account=lena)] == ["#1"]
+    assert await suggestions(world, "resources_all", "energ", account=sam) == []
+    assert await suggestions(world, "resource_search", "worksheets") == []  # not trusted yet
+    await world.ok("lena", "resource vet 1")
+    # A stemmed match the label does not contain as typed is kept: the index ranked it.
+    assert [v for _, v in await suggestions(world, "resource_search", "worksheets")] == ["#1"]
+    assert await suggestions(world, "resource_tags", "pa") == [("pacing (1)", "pacing")]
