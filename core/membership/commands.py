@@ -6,6 +6,9 @@ from dataclasses import dataclass, replace
 
 from core.commands.context import Context
 from core.commands.spec import Access, arg, command, rest
+from core.community.commands import CONFIG_CHANGED
+from core.community.model import Community
+from core.community.settings import DISCORD_LEADER_ROLE, MATRIX_LEADER_POWER
 from core.effects import Action, Reply
 from core.errors import Conflict, InvalidInput, UserError
 from core.membership.model import Membership
@@ -154,3 +157,14 @@ async def revoke(cmd: RevokeRole, ctx: Context) -> Reply:
                                        expert_label="" if role is Role.EXPERT else membership.expert_label))
     await sync_platform_role(ctx, ctx.community, membership.person_id, role, granted=False)
     return Reply(f"{target.name} is no longer {role.value}.")
+
+
+async def role_setting_changed(ctx: Context, community: Community) -> None:
+    """A new Discord leader role or Matrix power level: give it to the current leaders now, not
+    only to leaders made from here on."""
+    for leader in await ctx.uow.members.list(community.id, Role.LEADER):
+        await sync_platform_role(ctx, community, leader.membership.person_id, Role.LEADER, granted=True)
+
+
+for _key in (DISCORD_LEADER_ROLE.key, MATRIX_LEADER_POWER.key):
+    CONFIG_CHANGED.setdefault(_key, []).append(role_setting_changed)

@@ -42,3 +42,4 @@ async def sync_platform_role(
                 discord_role_id=None if discord_role == "off" else discord_role,
                 matrix_power_level=community.settings.get(MATRIX_LEADER_POWER),
             ))
+

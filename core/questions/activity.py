@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from core.community.model import Community
+from core.effects import ThreadUpdate
 from core.membership.model import Account
 from core.ports import UnitOfWork
 from core.questions.ladder import FOLLOW_UP, LADDER
@@ -49,6 +50,7 @@ async def record_activity(uow: UnitOfWork, messages: Sequence[ThreadMessage], no
     experts = await _experts(uow, waiting_for_leader, accounts.values()) if waiting_for_leader else set()
     communities: dict[int, Community | None] = {}
     changed: dict[int, Question] = {}
+    opened_before = {q.id: q.status is Status.OPEN for q in questions.values()}
     for message in relevant:
         key = (message.platform, message.thread_id)
         question = questions[key]
@@ -68,6 +70,12 @@ async def record_activity(uow: UnitOfWork, messages: Sequence[ThreadMessage], no
         questions[key] = question
         changed[question.id] = question
     await uow.questions.save_many(list(changed.values()))
+    for question in changed.values():
+        if question.thread_id is not None and question.status is Status.ANSWERED \
+                and opened_before.get(question.id, False):
+            # Forum posts show their state as a tag: "Open" becomes "Answered".
+            await uow.outbox.add(ThreadUpdate(question.home, question.thread_id, "answered"),
+                                 key=f"answered:{question.id}:{question.waiting_since.isoformat()}")
     # A reply stops every clock; an asker's follow-up without a reply after it starts one.
     replied = [q for q in changed.values() if q.status is Status.ANSWERED and q.follow_up_at is None]
     await uow.timers.cancel_subjects([LADDER, FOLLOW_UP], [subject(q.id) for q in replied])

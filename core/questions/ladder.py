@@ -17,7 +17,7 @@ from typing import Any
 from core.community.model import Community
 from core.community.settings import SLA
 from core.durations import humanize
-from core.effects import HomePost
+from core.effects import HomePost, ThreadUpdate
 from core.links import thread_link
 from core.membership.model import Membership
 from core.ports import UnitOfWork
@@ -74,6 +74,10 @@ async def climb(timers: Sequence[DueTimer], ctx: TimerContext) -> None:
     community_ids = sorted({q.community_id for q in questions.values()})
     communities = await ctx.uow.communities.many(community_ids)
     members = await ctx.uow.members.rosters(community_ids)
+    forums: dict[str, bool] = {}
+    if any(t.data.get("tier") == 2 for t in timers):
+        for community_id in community_ids:
+            forums.update({h.room_id: h.kind == "forum" for h in await ctx.uow.homes.for_community(community_id)})
     climbed: dict[int, list[int]] = {}
     # However many questions of a community climb together, each person gets one digest.
     digests: dict[tuple[int, int], Community] = {}
@@ -97,8 +101,11 @@ async def climb(timers: Sequence[DueTimer], ctx: TimerContext) -> None:
         link = thread_link(question.home, question.thread_id)
         where = f" — [open it]({link})" if link else ""
         if tier == 2:
+            # A forum takes posts, not messages: there the note goes into the question's own
+            # post, which brings it back to the top of the forum.
+            in_post = question.thread_id if forums.get(question.room_id) else None
             await ctx.emit(HomePost(question.home, f"**{question.label.capitalize()} needs an answer** "
-                                    f"(waiting {waited}): “{preview(question.text)}”{where}"),
+                                    f"(waiting {waited}): “{preview(question.text)}”{where}", thread_id=in_post),
                            key=f"needs-answer:{question.id}:{question.waiting_since.isoformat()}")
         if alert_hub:
             for hub in ctx.network.hubs:
@@ -128,6 +135,9 @@ async def follow_up_lapsed(timers: Sequence[DueTimer], ctx: TimerContext) -> Non
             continue
         waiting = _reopened(question)
         await ctx.uow.questions.save(waiting)
+        if waiting.thread_id is not None:
+            await ctx.emit(ThreadUpdate(waiting.home, waiting.thread_id, "open"),
+                           key=f"reopened:{waiting.id}:{waiting.waiting_since.isoformat()}")
         await arm_ladder(ctx.uow, waiting, community, 1, not_before=ctx.now)
 
 

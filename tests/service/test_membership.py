@@ -74,3 +74,14 @@ async def test_bots_cannot_use_commands(world: World) -> None:
     reply = await world.app.bus.run_text("join accept", world.actor("helperbot", bot=True), None)
     assert reply.error
     assert "Members: 1" in (await world.ok("lena", "community info")).text
+
+
+async def test_a_new_leader_role_setting_reaches_the_current_leaders(world: World) -> None:
+    from core.refs import Where
+
+    discord = Where("discord", room_id="111", space_id="999", room_kind="text")
+    await world.ok("42", "community setup Discordians", admin=True, where=discord, platform="discord")
+    assert (await world.counts())["outbox"] == 0  # no leader role configured yet
+    await world.ok("42", "community config leader_role <@&555>", where=discord, platform="discord")
+    rows = await world.sql("SELECT payload FROM outbox WHERE kind = 'role'")
+    assert len(rows) == 1 and '"discord_role_id": "555"' in str(rows[0][0]).replace("'", '"')

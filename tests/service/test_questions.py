@@ -337,3 +337,31 @@ async def test_a_longer_sla_holds_back_a_nudge_that_was_due(world: World, platfo
     clock.advance(hours=3)
     await world.sweep()
     assert [d.to.user_id for d in dms(platform)] == ["lena"]
+
+
+async def test_a_first_reply_marks_the_thread_answered_and_a_lapsed_follow_up_reopens_it(
+        world: World, platform: FakePlatform, clock: FakeClock) -> None:
+    await circle(world)
+    await world.ok("sam", "ask Tagged?")
+    await world.reply_in("ana", 1)
+    await world.reply_in("sam", 1)
+    clock.advance(hours=2)
+    await world.sweep()
+    updates = [(u.thread_id, u.status) for u in platform.effects if isinstance(u, ThreadUpdate)]
+    assert updates == [("main:q1", "answered"), ("main:q1", "open")]
+
+
+async def test_in_a_forum_home_the_needs_an_answer_note_goes_into_the_questions_post(
+        world: World, platform: FakePlatform, clock: FakeClock) -> None:
+    from dataclasses import replace as with_
+
+    from tests.world import HOME
+
+    forum = with_(HOME, room_id="forum", room_kind="forum")
+    await world.ok("lena", "community setup Forum Circle", admin=True, where=forum)
+    await world.ok("sam", "join accept", where=forum)
+    await world.ok("sam", "ask In the forum?", where=forum)
+    clock.advance(days=2, minutes=1)
+    await world.sweep()
+    [note] = posts(platform)
+    assert note.thread_id == "forum:q1" and "needs an answer" in note.text
