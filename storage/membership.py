@@ -12,6 +12,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    and_,
     bindparam,
     delete,
     func,
@@ -102,6 +103,19 @@ _SAVE_MEMBERSHIP = Upsert(MembershipRow.__table__, ("community_id", "person_id")
     "expert_label"))
 
 
+# Authors of thread messages, with their leader/expert memberships: run for every message batch.
+_LEADS_OR_KNOWS = ROLE_BITS[Role.LEADER] | ROLE_BITS[Role.EXPERT]
+_AUTHORS = (
+    select(*AccountRow.__table__.c, MembershipRow.community_id.label("member_of"),
+           MembershipRow.roles.label("member_roles"))
+    .select_from(AccountRow)
+    .outerjoin(MembershipRow, and_(MembershipRow.person_id == AccountRow.person_id,
+                                   MembershipRow.community_id.in_(bindparam("communities", expanding=True)),
+                                   MembershipRow.active.is_(True)))
+    .where(AccountRow.platform == bindparam("platform"), AccountRow.user_id.in_(bindparam("users", expanding=True)))
+)
+
+
 class SqlAccountRepo:
     def __init__(self, db: Db) -> None:
         self.db = db
@@ -138,6 +152,20 @@ class SqlAccountRepo:
                 account = account_from_row(row)
                 result[account.ref] = account
         return result
+
+    async def authors(self, refs: Sequence[AccountRef],
+                      community_ids: Sequence[int]) -> tuple[dict[AccountRef, Account], set[tuple[int, int]]]:
+        accounts: dict[AccountRef, Account] = {}
+        experts: set[tuple[int, int]] = set()
+        for platform in {r.platform for r in refs}:
+            params = {"platform": platform, "users": sorted({r.user_id for r in refs if r.platform == platform}),
+                      "communities": sorted(set(community_ids)) or [0]}
+            for row in (await self.db.execute(_AUTHORS, params)).all():
+                account = account_from_row(row)
+                accounts[account.ref] = account
+                if row.member_of is not None and row.member_roles & _LEADS_OR_KNOWS:
+                    experts.add((row.member_of, account.person_id))
+        return accounts, experts
 
     async def for_persons(self, person_ids: Sequence[int]) -> dict[int, list[Account]]:
         result: dict[int, list[Account]] = {}

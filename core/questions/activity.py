@@ -11,19 +11,17 @@ so everything here works on a batch with a constant number of statements.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from core.community.model import Community
 from core.effects import ThreadUpdate
-from core.membership.model import Account
 from core.ports import UnitOfWork
 from core.questions.ladder import FOLLOW_UP, LADDER
 from core.questions.model import DONE, Question, Status, subject
 from core.questions.settings import FOLLOW_UP as FOLLOW_UP_WINDOW
-from core.refs import AccountRef, Actor, Platform
-from core.roles import Role
+from core.refs import Actor, Platform
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,13 +42,17 @@ async def record_activity(uow: UnitOfWork, messages: Sequence[ThreadMessage], no
                 and questions[(m.platform, m.thread_id)].status not in DONE]
     if not relevant:
         return 0
-    accounts = await _accounts(uow, [m.author for m in relevant], now)
     # Roles matter only while a question still waits for its first leader or expert response.
-    waiting_for_leader = [q for q in questions.values() if q.first_leader_at is None]
-    experts = await _experts(uow, waiting_for_leader, accounts.values()) if waiting_for_leader else set()
+    waiting_for_leader = sorted({q.community_id for q in questions.values() if q.first_leader_at is None})
+    accounts, experts = await uow.accounts.authors([m.author.account for m in relevant], waiting_for_leader)
+    for message in relevant:
+        if message.author.account not in accounts:
+            accounts[message.author.account] = await uow.accounts.create(message.author, now)
     communities: dict[int, Community | None] = {}
     changed: dict[int, Question] = {}
     opened_before = {q.id: q.status is Status.OPEN for q in questions.values()}
+    # Only questions with a clock running (waiting, or a follow-up pending) have timers to stop.
+    clocked = {q.id for q in questions.values() if q.status is Status.OPEN or q.follow_up_at is not None}
     for message in relevant:
         key = (message.platform, message.thread_id)
         question = questions[key]
@@ -77,7 +79,8 @@ async def record_activity(uow: UnitOfWork, messages: Sequence[ThreadMessage], no
             await uow.outbox.add(ThreadUpdate(question.home, question.thread_id, "answered"),
                                  key=f"answered:{question.id}:{question.waiting_since.isoformat()}")
     # A reply stops every clock; an asker's follow-up without a reply after it starts one.
-    replied = [q for q in changed.values() if q.status is Status.ANSWERED and q.follow_up_at is None]
+    replied = [q for q in changed.values() if q.status is Status.ANSWERED and q.follow_up_at is None
+               and q.id in clocked]
     await uow.timers.cancel_subjects([LADDER, FOLLOW_UP], [subject(q.id) for q in replied])
     timers = []
     for question in changed.values():
@@ -92,22 +95,3 @@ async def record_activity(uow: UnitOfWork, messages: Sequence[ThreadMessage], no
     await uow.timers.arm_many(timers)
     return len(relevant)
 
-
-async def _accounts(uow: UnitOfWork, authors: Sequence[Actor], now: datetime) -> dict[AccountRef, Account]:
-    known = await uow.accounts.get_many([a.account for a in authors])
-    for author in authors:
-        if author.account not in known:
-            known[author.account] = await uow.accounts.create(author, now)
-    return known
-
-
-async def _experts(uow: UnitOfWork, questions: Iterable[Question],
-                   accounts: Iterable[Account]) -> set[tuple[int, int]]:
-    """(community, person) pairs of leaders and experts among the authors."""
-    result: set[tuple[int, int]] = set()
-    persons = {a.person_id for a in accounts}
-    for community_id in {q.community_id for q in questions}:
-        for person, roles in (await uow.members.roles_of(community_id, sorted(persons))).items():
-            if Role.LEADER in roles or Role.EXPERT in roles:
-                result.add((community_id, person))
-    return result
