@@ -188,7 +188,11 @@ async def link_home(cmd: LinkHome, ctx: Context) -> Reply:
     if community is None:
         raise UserError("That community no longer exists.")
     others = await ctx.uow.homes.for_community(community.id)
-    await ctx.uow.homes.add(community.id, where, False, ctx.now)
+    home = await ctx.uow.homes.add(community.id, where, False, ctx.now)
+    # Leaders who already have an account on this platform get their role in the new home too.
+    for leader in await ctx.uow.members.list(community.id, Role.LEADER):
+        await sync_platform_role(ctx, community, leader.membership.person_id, Role.LEADER, granted=True,
+                                 only_home=home.ref)
     for home in others:
         await ctx.emit(HomePost(home.ref, f"**{community.name}** now also lives on {where.platform}."))
     return Reply(f"This room is now a home of **{community.name}**. Members here can `join`.")

@@ -9,6 +9,7 @@ from core.community.model import Community
 from core.community.settings import DISCORD_LEADER_ROLE, MATRIX_LEADER_POWER
 from core.effects import OutboundEffect, RoleChange
 from core.ports import UnitOfWork
+from core.refs import HomeRef
 from core.roles import Role
 
 # Only leadership is mirrored on the platforms (Discord role, Matrix power level).
@@ -24,11 +25,13 @@ class Emitter(Protocol):
 
 
 async def sync_platform_role(
-    ctx: Emitter, community: Community, person_id: int, role: Role, *, granted: bool
+    ctx: Emitter, community: Community, person_id: int, role: Role, *, granted: bool,
+    only_home: HomeRef | None = None,
 ) -> None:
+    """`only_home`: just that home (a newly linked one), not every home of the community."""
     if role not in MIRRORED:
         return
-    homes = await ctx.uow.homes.for_community(community.id)
+    homes = [h for h in await ctx.uow.homes.for_community(community.id) if only_home in (None, h.ref)]
     accounts = (await ctx.uow.accounts.for_persons([person_id])).get(person_id, [])
     discord_role = community.settings.get(DISCORD_LEADER_ROLE)
     for home in homes:

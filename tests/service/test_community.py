@@ -119,3 +119,18 @@ async def test_link_codes_expire_after_ten_minutes(world: World) -> None:
     expired = await world.fails("@bo:example.org", f"community link {code}", where=matrix_room,
                                 platform="matrix", admin=True)
     assert "expired" in expired.text
+
+
+async def test_leaders_get_their_role_in_a_newly_linked_home(world: World) -> None:
+    await world.community()
+    reply = await world.ok("lena", "link")
+    code = reply.text.split("`link ")[1].split("`")[0]
+    await world.ok("@lena:example.org", f"link {code}", where=None, platform="matrix")
+    home_code = (await world.ok("lena", "community link")).text.split("`community link ")[1].split("`")[0]
+    before = (await world.counts())["outbox"]
+    matrix_room = OTHER_ROOM.__class__("matrix", room_id="!new:example.org")
+    await world.ok("@admin:example.org", f"community link {home_code}", where=matrix_room, platform="matrix",
+                   admin=True)
+    roles = await world.sql("SELECT platform FROM outbox WHERE kind = 'role' ORDER BY id")
+    assert (await world.counts())["outbox"] - before == 1 + 1  # the power level, and the note to the first home
+    assert roles[-1][0] == "matrix"
