@@ -80,8 +80,7 @@ class CommunityInfo:
 async def info(cmd: CommunityInfo, ctx: Context) -> Reply:
     community = ctx.community
     leaders = await ctx.uow.members.list(community.id, Role.LEADER)
-    rules = await ctx.uow.rules.list(community.id)
-    network_rules = await ctx.uow.rules.list(None)
+    rules, network_rules = await ctx.uow.rules.list_with_network(community.id)
     members = await ctx.uow.members.count(community.id)
     homes = await ctx.uow.homes.for_community(community.id)
     lines = [f"**{community.name}**" + (f" — {community.domain}" if community.domain else "")]
